@@ -1,0 +1,133 @@
+"""REST framework plumbing shared by every app: errors, parsing, paging, throttling."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, pagination, parsers, serializers, throttling
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, str]:
+    """DRF's nested error detail as {"dotted.field": "first message"}."""
+    if isinstance(detail, dict):
+        flat: dict[str, str] = {}
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            flat.update(_flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name))
+        return flat
+    if isinstance(detail, list):
+        if detail and all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": " ".join(str(item) for item in detail)}
+        flat = {}
+        for index, value in enumerate(detail):
+            if value:
+                flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "non_field_errors": str(detail)}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every API error as {"error": "...", "fields": {...}}."""
+    if isinstance(exc, ApplicationError):
+        return Response({"error": exc.message, "fields": exc.fields}, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        summary = "; ".join(f"{name}: {message}" for name, message in fields.items())
+        response.data = {"error": summary or "Invalid input.", "fields": fields}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        response.data = {"error": str(detail), "fields": {}}
+    return response
+
+
+class LenientJSONParser(parsers.JSONParser):
+    """Parses the non-standard NaN/Infinity literals instead of failing the whole body.
+
+    The value then reaches validation, which refuses it with a message naming the field,
+    rather than a parse error that names nothing.
+    """
+
+    strict = False
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+
+    @property
+    def max_page_size(self) -> int:  # type: ignore[override]
+        return settings.API_MAX_PAGE_SIZE
+
+
+class _FailOpenThrottle(throttling.SimpleRateThrottle):
+    """A throttle that lets requests through when its cache (Redis) is unreachable.
+
+    Throttling protects the service; losing a forecast because Redis is down would defeat
+    its purpose, so a cache failure is logged and the request allowed.
+    """
+
+    def allow_request(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # redis-py raises its own ConnectionError/TimeoutError types
+            logger.warning("throttle cache unreachable; allowing %s", request.path, exc_info=True)
+            return True
+
+
+class WriteRateThrottle(_FailOpenThrottle):
+    """Limits writes (POST, PUT, PATCH, DELETE) per user, or per address when anonymous."""
+
+    scope = "write"
+
+    def get_cache_key(self, request, view) -> str | None:  # type: ignore[no-untyped-def]
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        if request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"addr-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class LoginRateThrottle(_FailOpenThrottle):
+    """Limits token requests per address, against password guessing."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view) -> str | None:  # type: ignore[no-untyped-def]
+        if request.method != "POST":
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not declare.
+
+    Silently dropping an unknown field would hide a typo, or an attempt to set something
+    the caller may not (`submitted_at`, `forecaster`, `status`); naming it is clearer.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise exceptions.ValidationError(
+                    {name: "is not a field that can be set here" for name in unknown}
+                )
+        return super().to_internal_value(data)

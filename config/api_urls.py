@@ -1,0 +1,39 @@
+"""The /api/v1/ routes."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from predictions.api import ForecasterForecastsView, MyForecastsView, QuestionForecastsView
+from registry.api import (
+    ForecasterViewSet,
+    MeView,
+    QuestionViewSet,
+    SourceViewSet,
+    TagViewSet,
+    TokenView,
+)
+
+app_name = "api-v1"
+
+router = DefaultRouter()
+router.register("questions", QuestionViewSet, basename="question")
+router.register("forecasters", ForecasterViewSet, basename="forecaster")
+router.register("sources", SourceViewSet, basename="source")
+router.register("tags", TagViewSet, basename="tag")
+
+urlpatterns = [
+    path(
+        "questions/<slug:slug>/forecasts/",
+        QuestionForecastsView.as_view(),
+        name="question-forecasts",
+    ),
+    path(
+        "forecasters/<slug:handle>/forecasts/",
+        ForecasterForecastsView.as_view(),
+        name="forecaster-forecasts",
+    ),
+    path("me/", MeView.as_view(), name="me"),
+    path("me/forecasts/", MyForecastsView.as_view(), name="my-forecasts"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,147 @@
+"""REST API v1 for forecasts: submit, a question's log, the caller's history."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api import StrictInputSerializer
+from config.errors import ApplicationError
+from predictions import selectors, services
+from predictions.models import Forecast
+from registry import selectors as registry_selectors
+from registry.services import forecaster_for_user
+
+
+@extend_schema_field(OpenApiTypes.DOUBLE)
+class RawValueField(serializers.Field):
+    """Passes the JSON value through untouched so the service can say exactly what is
+    wrong with it (a string, a boolean, NaN ...) instead of coercing it."""
+
+    def to_internal_value(self, data):  # type: ignore[no-untyped-def]
+        return data
+
+    def to_representation(self, value):  # type: ignore[no-untyped-def]
+        return value
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "number"}})
+class RawMappingField(RawValueField):
+    pass
+
+
+class ForecastInputSerializer(StrictInputSerializer):
+    probability = RawValueField(
+        required=False, help_text="Binary questions: the probability of Yes, in [0.001, 0.999]."
+    )
+    probabilities = RawMappingField(
+        required=False,
+        help_text="Multiple-choice questions: every option label mapped to its probability; "
+        "they must sum to 1.",
+    )
+    rationale = RawValueField(required=False, help_text="Why, in your own words (optional).")
+    forecaster = serializers.CharField(
+        required=False, help_text="Optional; if given it must be your own handle."
+    )
+
+
+class ForecastSerializer(serializers.ModelSerializer):
+    forecaster = serializers.SlugRelatedField(slug_field="handle", read_only=True)
+    question = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    probabilities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Forecast
+        fields = ["id", "question", "forecaster", "probabilities", "rationale", "submitted_at"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "number"}})
+    def get_probabilities(self, forecast: Forecast) -> dict[str, float]:
+        """Each option label (Yes / No for binary) mapped to its probability."""
+        return dict(
+            zip(forecast.question.option_labels(), forecast.probability_vector, strict=True)
+        )
+
+
+class QuestionForecastsView(generics.GenericAPIView):
+    """A question's forecasts, and submitting one.
+
+    GET lists every forecast once the question has closed; before that, only your own
+    (staff see all). POST records your forecast: `{"probability": 0.7}` on a binary
+    question, `{"probabilities": {"<label>": 0.2, ...}}` on a multiple-choice one.
+    """
+
+    serializer_class = ForecastSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Forecast.objects.none()
+        question = registry_selectors.question_get(slug=self.kwargs["slug"], user=self.request.user)
+        return selectors.question_forecasts_visible_to(question=question, user=self.request.user)
+
+    def get(self, request: Request, slug: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ForecastInputSerializer, responses={201: ForecastSerializer})
+    def post(self, request: Request, slug: str) -> Response:
+        question = registry_selectors.question_get(slug=slug, user=request.user)
+        data = ForecastInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        forecaster = forecaster_for_user(user=request.user)
+        claimed = data.validated_data.pop("forecaster", None)
+        if claimed is not None and claimed != forecaster.handle:
+            raise ApplicationError(
+                "You may only forecast as yourself.",
+                code="forbidden",
+                fields={"forecaster": f"is not your handle ({forecaster.handle})"},
+            )
+        forecast = services.forecast_submit(
+            forecaster=forecaster,
+            question=question,
+            origin=Forecast.Origin.API,
+            **data.validated_data,
+        )
+        return Response(self.get_serializer(forecast).data, status=status.HTTP_201_CREATED)
+
+
+class MyForecastsView(generics.ListAPIView):
+    """Your own forecasts, newest first; `?question=<slug>` narrows to one question."""
+
+    serializer_class = ForecastSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("question", str, description="Question slug")])
+    def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Forecast.objects.none()
+        forecaster = forecaster_for_user(user=self.request.user)
+        forecasts = selectors.forecaster_history(forecaster=forecaster)
+        question = self.request.query_params.get("question")
+        if question:
+            forecasts = forecasts.filter(question__slug=question)
+        return forecasts
+
+
+class ForecasterForecastsView(generics.ListAPIView):
+    """A forecaster's forecasts on closed questions; all of them for the forecaster
+    themself and for staff."""
+
+    serializer_class = ForecastSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Forecast.objects.none()
+        forecaster = generics.get_object_or_404(
+            registry_selectors.forecasters_list(), handle=self.kwargs["handle"]
+        )
+        user = self.request.user
+        if user.is_authenticated and (user.is_staff or forecaster.user_id == user.pk):
+            return selectors.forecaster_history(forecaster=forecaster)
+        return selectors.forecaster_public_forecasts(forecaster=forecaster)

@@ -1,0 +1,102 @@
+"""What forecasters say: the append-only forecast log."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.db import models
+
+from registry.models import Forecaster, Question
+
+# Refuses, inside PostgreSQL, a probability vector that the API would refuse: wrong length
+# for the question, a non-number, a value outside [0.001, 0.999], or a multiple-choice
+# vector whose sum is off 1 by more than 1e-6. CHECK constraints cannot look at the
+# question's options or loop over a JSON array, so a BEFORE INSERT trigger does it.
+VALID_PROBABILITIES_DECLARE = [
+    ("expected", "integer"),
+    ("total", "double precision := 0"),
+    ("item", "jsonb"),
+    ("value", "double precision"),
+]
+VALID_PROBABILITIES_SQL = """
+    IF jsonb_typeof(NEW.probabilities) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'forecast probabilities must be a JSON array'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT CASE WHEN q.kind = 'binary' THEN 1
+                ELSE (SELECT count(*) FROM registry_questionoption o WHERE o.question_id = q.id)
+           END
+      INTO expected
+      FROM registry_question q WHERE q.id = NEW.question_id;
+    IF jsonb_array_length(NEW.probabilities) <> expected THEN
+        RAISE EXCEPTION 'forecast has % probabilities; its question needs %',
+            jsonb_array_length(NEW.probabilities), expected USING ERRCODE = 'check_violation';
+    END IF;
+    FOR item IN SELECT * FROM jsonb_array_elements(NEW.probabilities) LOOP
+        IF jsonb_typeof(item) <> 'number' THEN
+            RAISE EXCEPTION 'forecast probability % is not a number', item
+                USING ERRCODE = 'check_violation';
+        END IF;
+        value := (item #>> '{}')::double precision;
+        IF value < 0.001 OR value > 0.999 THEN
+            RAISE EXCEPTION 'forecast probability % is outside [0.001, 0.999]', value
+                USING ERRCODE = 'check_violation';
+        END IF;
+        total := total + value;
+    END LOOP;
+    IF expected > 1 AND abs(total - 1) > 1e-6 THEN
+        RAISE EXCEPTION 'forecast probabilities sum to %, not 1', total
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+"""
+
+
+class Forecast(models.Model):
+    """One submission. Never updated or deleted: a newer forecast supersedes it.
+
+    `probabilities` lists one probability per option in the question's option order; a
+    binary forecast stores just P(yes), as `[p]`.
+    """
+
+    class Origin(models.TextChoices):
+        API = "api", "API"
+        WEB = "web", "Web page"
+        IMPORT = "import", "Imported history"
+        CLAIM = "claim", "Implied by a pundit's claim"
+
+    forecaster = models.ForeignKey(Forecaster, on_delete=models.PROTECT, related_name="forecasts")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="forecasts")
+    probabilities = models.JSONField()
+    rationale = models.TextField(blank=True)
+    submitted_at = models.DateTimeField()
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.API)
+
+    class Meta:
+        ordering = ["question", "submitted_at", "id"]
+        indexes = [
+            models.Index(fields=["question", "submitted_at"]),
+            models.Index(fields=["forecaster", "question", "submitted_at"]),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="forecast_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+            pgtrigger.Trigger(
+                name="forecast_valid_probabilities",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                declare=VALID_PROBABILITIES_DECLARE,
+                func=VALID_PROBABILITIES_SQL,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forecaster} on {self.question.slug} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def probability_vector(self) -> list[float]:
+        """Probabilities for every option in order (binary: [P(yes), P(no)])."""
+        if len(self.probabilities) == 1:
+            return [self.probabilities[0], 1.0 - self.probabilities[0]]
+        return list(self.probabilities)

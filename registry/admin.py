@@ -1,0 +1,152 @@
+"""Admin for the registry, for the admins who write questions."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from config.errors import ApplicationError
+from predictions.models import Forecast
+from registry import services
+from registry.models import Claim, Forecaster, Question, QuestionOption, Source, Tag
+
+
+@admin.register(Forecaster)
+class ForecasterAdmin(admin.ModelAdmin):
+    list_display = ["handle", "display_name", "kind", "user", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["handle", "display_name", "user__username"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name"]
+    search_fields = ["slug", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class SourceClaimInline(admin.StackedInline):
+    model = Claim
+    extra = 0
+    fields = [
+        "quote",
+        ("start_offset", "end_offset"),
+        ("implied_probability", "probability_phrase"),
+        "question",
+    ]
+    autocomplete_fields = ["question"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "publication", "published_on"]
+    list_filter = ["publication", "language"]
+    search_fields = ["title", "slug", "author__handle", "text"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["author"]
+    inlines = [SourceClaimInline]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "source", "implied_probability", "probability_phrase", "question"]
+    list_filter = ["source"]
+    search_fields = ["quote", "source__title", "question__title"]
+    autocomplete_fields = ["source", "question"]
+
+
+class QuestionOptionInline(admin.TabularInline):
+    """Options in order; frozen once anyone has forecast, since forecasts follow them."""
+
+    model = QuestionOption
+    extra = 0
+    fields = ["position", "label"]
+
+    def _frozen(self, obj: Question | None) -> bool:
+        return obj is not None and obj.forecasts.exists()
+
+    def has_add_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class QuestionClaimInline(admin.TabularInline):
+    model = Claim
+    extra = 0
+    fields = ["source", "quote", "implied_probability", "probability_phrase"]
+    autocomplete_fields = ["source"]
+
+
+class QuestionForecastInline(admin.TabularInline):
+    """The question's forecast history, read-only: forecasts are never edited."""
+
+    model = Forecast
+    extra = 0
+    fields = ["submitted_at", "forecaster", "probabilities", "origin", "rationale"]
+    readonly_fields = fields
+    ordering = ["-submitted_at"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
+        return False
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):  # type: ignore[no-untyped-def]
+        return Question.Status.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        if self.value():
+            return queryset.filter(derived_status=self.value())
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "kind", "status_display", "opens_at", "closes_at"]
+    list_filter = [StatusFilter, "kind", "tags"]
+    search_fields = ["title", "slug", "body", "resolution_criteria"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["tags"]
+    date_hierarchy = "closes_at"
+    readonly_fields = ["status_display", "published_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status_display", "tags"]}),
+        ("What is asked", {"fields": ["body", "resolution_criteria", "fine_print"]}),
+        ("Dates (UTC)", {"fields": ["opens_at", "closes_at", "resolve_by"]}),
+        ("Record", {"fields": ["published_at", "created_at", "updated_at"]}),
+    ]
+    inlines = [QuestionOptionInline, QuestionClaimInline, QuestionForecastInline]
+    actions = ["publish"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return super().get_queryset(request).with_status()
+
+    @admin.display(description="status", ordering="derived_status")
+    def status_display(self, question: Question) -> str:
+        return question.status if question.pk else Question.Status.DRAFT
+
+    @admin.action(description="Publish the selected drafts")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        published = 0
+        for question in queryset.filter(published_at__isnull=True):
+            try:
+                services.question_publish(question=question)
+                published += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{question.slug}: {error.message}", messages.ERROR)
+        self.message_user(request, f"Published {published} question(s).")

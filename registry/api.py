@@ -1,0 +1,283 @@
+"""REST API v1 for the registry: questions, forecasters, sources, tags, the caller."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import LoginRateThrottle, StrictInputSerializer
+from registry import selectors, services
+from registry.models import Claim, Forecaster, Question, Source, Tag
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    message = "Only staff may change questions."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+# --- Output serializers
+
+
+class ForecasterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Forecaster
+        fields = ["handle", "display_name", "kind", "bio", "created_at"]
+
+
+class ResolutionSummarySerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    outcome_option = serializers.CharField(source="outcome_option.label", allow_null=True)
+    state = serializers.CharField()
+    known_on = serializers.DateField()
+    rationale = serializers.CharField()
+    finalized_at = serializers.DateTimeField(allow_null=True)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    options = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    resolution = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api-v1:question-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "body",
+            "resolution_criteria",
+            "fine_print",
+            "kind",
+            "options",
+            "tags",
+            "status",
+            "opens_at",
+            "closes_at",
+            "resolve_by",
+            "published_at",
+            "resolution",
+        ]
+
+    def get_options(self, question: Question) -> list[str]:
+        """Option labels in order; a forecast's `probabilities` are keyed by them."""
+        return [option.label for option in question.options.all()]
+
+    @extend_schema(responses=ResolutionSummarySerializer(allow_null=True))
+    def get_resolution(self, question: Question) -> dict | None:
+        current = getattr(question, "current_resolutions", None)
+        if current is None:
+            current = list(question.resolutions.filter(superseded_at__isnull=True))
+        return ResolutionSummarySerializer(current[0]).data if current else None
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    question = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "quote",
+            "start_offset",
+            "end_offset",
+            "implied_probability",
+            "probability_phrase",
+            "question",
+        ]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="handle", read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "title",
+            "author",
+            "publication",
+            "url",
+            "published_on",
+            "language",
+            "claims",
+        ]
+
+
+class SourceDetailSerializer(SourceSerializer):
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "text"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["slug", "name"]
+
+
+# --- Input serializers (shape only; the services decide)
+
+
+class QuestionInputSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=300)
+    slug = serializers.SlugField(max_length=120, required=False)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution_criteria = serializers.CharField()
+    fine_print = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=Question.Kind.choices, default=Question.Kind.BINARY)
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list
+    )
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    resolve_by = serializers.DateTimeField()
+    published = serializers.BooleanField(required=False, default=False)
+
+
+class QuestionUpdateSerializer(QuestionInputSerializer):
+    """Every field optional; `slug` is the question's address and does not change."""
+
+    slug = None  # type: ignore[assignment]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if hasattr(field, "default"):
+                field.default = serializers.empty
+
+
+class QuestionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Question.Status.choices, method="filter_status", label="Status"
+    )
+    tag = django_filters.CharFilter(field_name="tags__slug", label="Tag slug")
+    source = django_filters.CharFilter(method="filter_source", label="Source slug")
+
+    class Meta:
+        model = Question
+        fields = ["status", "tag", "source", "kind"]
+
+    def filter_status(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(derived_status=value)
+
+    def filter_source(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(claims__source__slug=value).distinct()
+
+
+@extend_schema_view(
+    create=extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer}),
+    update=extend_schema(request=QuestionInputSerializer, responses=QuestionSerializer),
+    partial_update=extend_schema(request=QuestionUpdateSerializer, responses=QuestionSerializer),
+)
+class QuestionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Questions. Anyone reads published ones; staff also see drafts, create and edit."""
+
+    serializer_class = QuestionSerializer
+    lookup_field = "slug"
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_class = QuestionFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.questions_visible_to(self.request.user)
+
+    def _respond(self, question: Question, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.question_get(slug=question.slug, user=self.request.user)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        data = QuestionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.question_create(**data.validated_data)
+        return self._respond(question, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        question = self.get_object()
+        partial = kwargs.get("partial", False)
+        serializer_class = QuestionUpdateSerializer if partial else QuestionInputSerializer
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        changes.pop("slug", None)
+        question = services.question_update(question=question, changes=changes)
+        return self._respond(question)
+
+
+class ForecasterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Forecasters' public profiles."""
+
+    serializer_class = ForecasterSerializer
+    lookup_field = "handle"
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.forecasters_list()
+
+
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published sources with the claims quoted from them."""
+
+    lookup_field = "slug"
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return SourceDetailSerializer if self.action == "retrieve" else SourceSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.sources_list()
+
+
+class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TagSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.tags_list()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    is_staff = serializers.BooleanField()
+    forecaster = ForecasterSerializer()
+
+
+class MeView(APIView):
+    """The authenticated caller and their forecaster profile."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        forecaster = services.forecaster_for_user(user=request.user)
+        payload = {
+            "username": request.user.get_username(),
+            "is_staff": request.user.is_staff,
+            "forecaster": forecaster,
+        }
+        return Response(MeSerializer(payload).data)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the API token (header `Authorization: Token ...`)."""
+
+    throttle_classes = [LoginRateThrottle]

@@ -1,0 +1,301 @@
+"""What is predicted: sources, their claims, the questions they became, and forecasters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Now
+from django.utils import timezone
+
+
+class Forecaster(models.Model):
+    """A public profile that forecasts: a person, a pundit quoted from sources, or a bot."""
+
+    class Kind(models.TextChoices):
+        HUMAN = "human", "Human"
+        PUNDIT = "pundit", "Pundit"
+        BOT = "bot", "Bot"
+
+    handle = models.SlugField(max_length=64, unique=True)
+    display_name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HUMAN)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="forecaster",
+    )
+    bio = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["handle"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["human", "pundit", "bot"]), name="forecaster_kind_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.handle
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Source(models.Model):
+    """A published document whose forecasts are held to account."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    author = models.ForeignKey(
+        Forecaster, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
+    publication = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    published_on = models.DateField()
+    language = models.CharField(max_length=12, default="en")
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionQuerySet(models.QuerySet):
+    def with_status(self) -> QuestionQuerySet:
+        """Annotate `derived_status`, computed in SQL by the database clock.
+
+        Mirrors `derive_status`; filtering and ordering by status need it in the query.
+        """
+        from resolvers.models import Resolution
+
+        current = Resolution.objects.filter(question=OuterRef("pk"), superseded_at__isnull=True)
+        return self.annotate(
+            current_outcome=Subquery(current.values("outcome")[:1]),
+            current_state=Subquery(current.values("state")[:1]),
+        ).annotate(
+            derived_status=Case(
+                When(published_at__isnull=True, then=Value(Question.Status.DRAFT)),
+                When(
+                    current_state=Resolution.State.FINAL,
+                    current_outcome=Resolution.Outcome.ANNULLED,
+                    then=Value(Question.Status.ANNULLED),
+                ),
+                When(current_state=Resolution.State.FINAL, then=Value(Question.Status.RESOLVED)),
+                When(
+                    current_state=Resolution.State.PROPOSED, then=Value(Question.Status.RESOLVING)
+                ),
+                When(opens_at__gt=Now(), then=Value(Question.Status.UPCOMING)),
+                When(closes_at__gt=Now(), then=Value(Question.Status.OPEN)),
+                default=Value(Question.Status.CLOSED),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def with_status_in(self, statuses: list[str]) -> QuestionQuerySet:
+        return self.with_status().filter(derived_status__in=statuses)
+
+    def published(self) -> QuestionQuerySet:
+        return self.filter(published_at__isnull=False)
+
+    def overdue(self) -> QuestionQuerySet:
+        """Published questions past resolve_by without a final outcome."""
+        from resolvers.models import Resolution
+
+        final = Resolution.objects.filter(
+            question=OuterRef("pk"), superseded_at__isnull=True, state=Resolution.State.FINAL
+        )
+        return self.published().filter(resolve_by__lt=Now()).exclude(Exists(final))
+
+
+class Question(models.Model):
+    """A structured prediction that a stranger could resolve from its criteria."""
+
+    class Kind(models.TextChoices):
+        BINARY = "binary", "Binary (yes / no)"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        UPCOMING = "upcoming", "Upcoming"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        RESOLVING = "resolving", "Resolving"
+        RESOLVED = "resolved", "Resolved"
+        ANNULLED = "annulled", "Annulled"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    resolution_criteria = models.TextField()
+    fine_print = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BINARY)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField(help_text="No forecasts are accepted from this instant on.")
+    resolve_by = models.DateTimeField(help_text="Deadline for the outcome to be known.")
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty while the question is a draft."
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closes_at", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="question_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolve_by__gte=models.F("closes_at")),
+                name="question_resolve_by_not_before_close",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["binary", "multiple_choice"]), name="question_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = "Must be after the opening time."
+        if self.closes_at and self.resolve_by and self.resolve_by < self.closes_at:
+            errors["resolve_by"] = "Must not be before the closing time."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_binary(self) -> bool:
+        return self.kind == self.Kind.BINARY
+
+    def option_labels(self) -> list[str]:
+        """The labels a forecast's probabilities follow, in order (binary: Yes, No)."""
+        if self.is_binary:
+            return ["Yes", "No"]
+        return [option.label for option in self.options.all()]
+
+    @property
+    def status(self) -> str:
+        """The status now: the SQL annotation when present, else derived here."""
+        annotated = getattr(self, "derived_status", None)
+        if annotated is not None:
+            return annotated
+        return self.status_at(timezone.now())
+
+    def status_at(self, now: datetime) -> str:
+        from resolvers.models import Resolution
+
+        current = Resolution.objects.filter(question=self, superseded_at__isnull=True).first()
+        return derive_status(
+            published=self.published_at is not None,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+            current_outcome=current.outcome if current else None,
+            current_state=current.state if current else None,
+            now=now,
+        )
+
+
+def derive_status(
+    *,
+    published: bool,
+    opens_at: datetime,
+    closes_at: datetime,
+    current_outcome: str | None,
+    current_state: str | None,
+    now: datetime,
+) -> str:
+    """A question's status from its times and its current resolution (see with_status)."""
+    if not published:
+        return Question.Status.DRAFT
+    if current_state == "final":
+        return (
+            Question.Status.ANNULLED if current_outcome == "annulled" else Question.Status.RESOLVED
+        )
+    if current_state == "proposed":
+        return Question.Status.RESOLVING
+    if now < opens_at:
+        return Question.Status.UPCOMING
+    if now < closes_at:
+        return Question.Status.OPEN
+    return Question.Status.CLOSED
+
+
+class QuestionOption(models.Model):
+    """One answer of a multiple-choice question; forecasts list probabilities in this order."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="option_position_unique"),
+            models.UniqueConstraint(fields=["question", "label"], name="option_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Claim(models.Model):
+    """A verbatim quote from a source that makes a forecast, and the question it became."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="claims")
+    quote = models.TextField()
+    start_offset = models.PositiveIntegerField(help_text="Character offset of the quote's start.")
+    end_offset = models.PositiveIntegerField(help_text="Character offset just past its end.")
+    implied_probability = models.FloatField(null=True, blank=True)
+    probability_phrase = models.CharField(
+        max_length=120, blank=True, help_text="The wording that set the implied probability."
+    )
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "start_offset"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_offset__gt=models.F("start_offset")), name="claim_span_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(implied_probability__isnull=True)
+                | Q(implied_probability__gte=0.001, implied_probability__lte=0.999),
+                name="claim_implied_probability_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.quote[:80]
+
+
+# Module-level names for two choice sets that share the field name `kind`; the API schema
+# (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]) names its enums from them.
+QuestionKind = Question.Kind
+ForecasterKind = Forecaster.Kind

@@ -1,0 +1,255 @@
+"""Writes to the registry: forecasters, questions and their options and tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from config.errors import ApplicationError
+from registry.models import Forecaster, Question, QuestionOption, Source, Tag
+
+MAX_OPTIONS = 50
+
+
+def _unique_slug(model: type, base: str, *, field: str = "slug", max_length: int = 100) -> str:
+    base = (slugify(base)[:max_length].strip("-")) or "item"
+    candidate, suffix = base, 2
+    while model.objects.filter(**{field: candidate}).exists():
+        candidate = f"{base[: max_length - 6]}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def forecaster_for_user(*, user: AbstractBaseUser) -> Forecaster:
+    """The user's forecaster profile, created (as a human) the first time it is needed."""
+    existing = Forecaster.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        handle = _unique_slug(Forecaster, user.get_username(), field="handle", max_length=60)
+        name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+        try:
+            with transaction.atomic():
+                return Forecaster.objects.create(
+                    user=user,
+                    handle=handle,
+                    display_name=name or user.get_username(),
+                    kind=Forecaster.Kind.HUMAN,
+                )
+        except IntegrityError:
+            # Another request created it first.
+            return Forecaster.objects.get(user=user)
+
+
+def tags_get_or_create(*, slugs: Iterable[str]) -> list[Tag]:
+    tags = []
+    for raw in slugs:
+        slug = slugify(raw)
+        if not slug:
+            raise ApplicationError.invalid_fields({"tags": f"{raw!r} is not a usable tag"})
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": raw.strip()})
+        tags.append(tag)
+    return tags
+
+
+def _validate_times(opens_at: datetime, closes_at: datetime, resolve_by: datetime) -> None:
+    errors = {}
+    if closes_at <= opens_at:
+        errors["closes_at"] = "must be after opens_at"
+    if resolve_by < closes_at:
+        errors["resolve_by"] = "must not be before closes_at"
+    if errors:
+        raise ApplicationError.invalid_fields(errors)
+
+
+def _validate_options(kind: str, options: list[str]) -> list[str]:
+    labels = [label.strip() for label in options]
+    if kind == Question.Kind.BINARY:
+        if labels:
+            raise ApplicationError.invalid_fields(
+                {"options": "a binary question has no options (it is Yes / No)"}
+            )
+        return labels
+    if len(labels) < 2:
+        raise ApplicationError.invalid_fields(
+            {"options": "a multiple-choice question needs at least two options"}
+        )
+    if len(labels) > MAX_OPTIONS:
+        raise ApplicationError.invalid_fields({"options": f"at most {MAX_OPTIONS} options"})
+    if any(not label for label in labels):
+        raise ApplicationError.invalid_fields({"options": "an option label is empty"})
+    if len(set(labels)) != len(labels):
+        raise ApplicationError.invalid_fields({"options": "option labels must be distinct"})
+    return labels
+
+
+@transaction.atomic
+def question_create(
+    *,
+    title: str,
+    resolution_criteria: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    resolve_by: datetime,
+    kind: str = Question.Kind.BINARY,
+    options: list[str] | None = None,
+    slug: str = "",
+    body: str = "",
+    fine_print: str = "",
+    tags: Iterable[str] = (),
+    published: bool = False,
+) -> Question:
+    """A new question; a draft unless `published`."""
+    labels = _validate_options(kind, options or [])
+    _validate_times(opens_at, closes_at, resolve_by)
+    if slug:
+        if Question.objects.filter(slug=slug).exists():
+            raise ApplicationError.invalid_fields({"slug": f"{slug!r} is already taken"})
+    else:
+        slug = _unique_slug(Question, title)
+    question = Question.objects.create(
+        slug=slug,
+        title=title,
+        body=body,
+        resolution_criteria=resolution_criteria,
+        fine_print=fine_print,
+        kind=kind,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        resolve_by=resolve_by,
+        published_at=timezone.now() if published else None,
+    )
+    QuestionOption.objects.bulk_create(
+        QuestionOption(question=question, label=label, position=index)
+        for index, label in enumerate(labels)
+    )
+    question.tags.set(tags_get_or_create(slugs=tags))
+    return question
+
+
+# Fields an admin may change with question_update; anything else is refused.
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "body",
+        "resolution_criteria",
+        "fine_print",
+        "kind",
+        "options",
+        "tags",
+        "opens_at",
+        "closes_at",
+        "resolve_by",
+        "published",
+    }
+)
+
+
+@transaction.atomic
+def question_update(*, question: Question, changes: Mapping[str, Any]) -> Question:
+    """Apply an admin's edit. The kind and options are frozen once anyone has forecast,
+    since stored forecasts list probabilities in option order."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ApplicationError.invalid_fields(
+            {name: "cannot be changed" for name in sorted(unknown)}
+        )
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    has_forecasts = question.forecasts.exists()
+    kind = changes.get("kind", question.kind)
+    current_labels = [] if question.is_binary else question.option_labels()
+    new_labels = changes.get("options")
+    if new_labels is not None or kind != question.kind:
+        labels = _validate_options(kind, new_labels if new_labels is not None else current_labels)
+        if has_forecasts and (kind != question.kind or labels != current_labels):
+            raise ApplicationError(
+                "The kind and options of a question cannot change once it has forecasts.",
+                code="conflict",
+                fields={"options" if kind == question.kind else "kind": "frozen by forecasts"},
+            )
+        if labels != current_labels or kind != question.kind:
+            question.options.all().delete()
+            QuestionOption.objects.bulk_create(
+                QuestionOption(question=question, label=label, position=index)
+                for index, label in enumerate(labels)
+            )
+        question.kind = kind
+    for name in ("title", "body", "resolution_criteria", "fine_print"):
+        if name in changes:
+            setattr(question, name, changes[name])
+    for name in ("opens_at", "closes_at", "resolve_by"):
+        if name in changes:
+            setattr(question, name, changes[name])
+    _validate_times(question.opens_at, question.closes_at, question.resolve_by)
+    if "published" in changes:
+        if changes["published"] and question.published_at is None:
+            question.published_at = timezone.now()
+        elif not changes["published"] and question.published_at is not None:
+            if has_forecasts:
+                raise ApplicationError(
+                    "A question with forecasts cannot go back to draft.",
+                    code="conflict",
+                    fields={"published": "the question has forecasts"},
+                )
+            question.published_at = None
+    question.save()
+    if "tags" in changes:
+        question.tags.set(tags_get_or_create(slugs=changes["tags"]))
+    return question
+
+
+def question_publish(*, question: Question) -> Question:
+    return question_update(question=question, changes={"published": True})
+
+
+@transaction.atomic
+def pundit_get_or_create(*, display_name: str) -> Forecaster:
+    """The pundit forecaster for an author, by name."""
+    existing = Forecaster.objects.filter(
+        kind=Forecaster.Kind.PUNDIT, display_name=display_name
+    ).first()
+    if existing is not None:
+        return existing
+    return Forecaster.objects.create(
+        handle=_unique_slug(Forecaster, display_name, field="handle", max_length=60),
+        display_name=display_name,
+        kind=Forecaster.Kind.PUNDIT,
+    )
+
+
+@transaction.atomic
+def source_import(
+    *,
+    title: str,
+    author_name: str,
+    published_on: date,
+    text: str,
+    publication: str = "",
+    url: str = "",
+    language: str = "en",
+) -> tuple[Source, bool]:
+    """Store a published document by its author (a pundit); (source, created).
+
+    Importing the same title by the same author again returns the stored source unchanged.
+    """
+    author = pundit_get_or_create(display_name=author_name)
+    existing = Source.objects.filter(title=title, author=author).first()
+    if existing is not None:
+        return existing, False
+    source = Source.objects.create(
+        slug=_unique_slug(Source, title),
+        title=title,
+        author=author,
+        publication=publication,
+        url=url,
+        published_on=published_on,
+        language=language,
+        text=text,
+    )
+    return source, True

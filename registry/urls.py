@@ -1,0 +1,9 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

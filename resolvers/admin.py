@@ -1,0 +1,109 @@
+"""Admin for outcomes: record, confirm and annul through the services; never edit history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import construct_instance
+from django.http import HttpRequest
+
+from config.errors import ApplicationError
+from resolvers import services
+from resolvers.models import Resolution
+
+
+class ResolutionRecordForm(forms.ModelForm):
+    """An admin's final outcome. Saving supersedes the question's current resolution."""
+
+    class Meta:
+        model = Resolution
+        fields = ["question", "outcome", "outcome_option", "known_on", "rationale"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["known_on"].required = False
+        self.fields["known_on"].help_text = "The UTC day the outcome became known; empty: today."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        question = data.get("question")
+        if question is not None and data.get("outcome"):
+            try:
+                services.outcome_check(question, data["outcome"], data.get("outcome_option"))
+            except ApplicationError as error:
+                raise ValidationError(error.message) from error
+        return data
+
+    def _post_clean(self) -> None:
+        # Model validation would hold this unsaved row against the question's current
+        # resolution (one current per question), which the service is about to supersede;
+        # so only copy the values over and let the service (and the database) decide.
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(admin.ModelAdmin):
+    form = ResolutionRecordForm
+    list_display = [
+        "question",
+        "outcome_label",
+        "state",
+        "known_on",
+        "is_current",
+        "resolved_by",
+        "resolver",
+        "created_at",
+    ]
+    list_filter = ["state", "outcome", ("superseded_at", admin.EmptyFieldListFilter)]
+    search_fields = ["question__slug", "question__title", "rationale"]
+    list_select_related = ["question", "outcome_option", "resolved_by"]
+    autocomplete_fields = ["question"]
+    actions = ["confirm"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Resolution | None = None):  # type: ignore[no-untyped-def]
+        if obj is None:
+            return []
+        return [field.name for field in Resolution._meta.fields]
+
+    def has_change_permission(self, request: HttpRequest, obj: Resolution | None = None) -> bool:
+        # Resolutions are history: a correction is a new resolution that supersedes.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Resolution | None = None) -> bool:
+        return False
+
+    @admin.display(boolean=True, description="current")
+    def is_current(self, resolution: Resolution) -> bool:
+        return resolution.is_current
+
+    def save_model(
+        self, request: HttpRequest, obj: Resolution, form: forms.ModelForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        try:
+            created = services.resolution_record(
+                question=data["question"],
+                outcome=data["outcome"],
+                option=data.get("outcome_option"),
+                known_on=data.get("known_on"),
+                rationale=data["rationale"],
+                user=request.user,
+            )
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        obj.pk, obj.state, obj.known_on = created.pk, created.state, created.known_on
+
+    @admin.action(description="Confirm the selected proposed resolutions (make final now)")
+    def confirm(self, request: HttpRequest, queryset: QuerySet[Resolution]) -> None:
+        for resolution in queryset:
+            try:
+                services.resolution_confirm(resolution=resolution, user=request.user)
+            except ApplicationError as error:
+                self.message_user(request, f"{resolution}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Confirmed {resolution}.")

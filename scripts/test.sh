@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make test`: lint, migrations in step, then the whole suite on PostgreSQL and Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+./scripts/ensure-services.sh
+
+export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hindsight}
+export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+export SECRET_KEY=${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789-abcdefghijkl}
+export DEBUG=false
+export CELERY_QUEUE=hindsight-test
+
+$BIN/ruff check .
+$BIN/ruff format --check .
+$BIN/python manage.py makemigrations --check --dry-run
+$BIN/pytest "$@"
