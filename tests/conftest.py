@@ -1,0 +1,74 @@
+"""Personas and clients shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from registry.models import Forecaster
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Production settings hash static files from a collectstatic manifest; tests render
+    # admin pages without running collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters live in the Redis cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _token_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def alice(db) -> Forecaster:
+    """A forecaster who signed up."""
+    return factories.HumanForecasterFactory(user__username="alice")
+
+
+@pytest.fixture
+def bob(db) -> Forecaster:
+    """Another forecaster."""
+    return factories.HumanForecasterFactory(user__username="bob")
+
+
+@pytest.fixture
+def staff_user(db):
+    """An admin who writes and resolves questions."""
+    return factories.StaffFactory(username="admin")
+
+
+@pytest.fixture
+def anonymous_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def alice_client(alice) -> APIClient:
+    return _token_client(alice.user)
+
+
+@pytest.fixture
+def bob_client(bob) -> APIClient:
+    return _token_client(bob.user)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> APIClient:
+    return _token_client(staff_user)
