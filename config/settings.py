@@ -160,9 +160,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- REST API
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated request then gets 401 with `WWW-Authenticate: Token`
+    # (session-only APIs can only answer 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PARSER_CLASSES": ["config.api.LenientJSONParser"],
@@ -215,6 +217,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="hindsight")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep retrying a lost broker forever: a worker that gave up would take honcho's whole
+# process group (and so the web server) down with it.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task's message must come back if its worker dies: redeliver after this long unacked.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,

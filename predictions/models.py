@@ -98,5 +98,7 @@ class Forecast(models.Model):
     def probability_vector(self) -> list[float]:
         """Probabilities for every option in order (binary: [P(yes), P(no)])."""
         if len(self.probabilities) == 1:
-            return [self.probabilities[0], 1.0 - self.probabilities[0]]
+            p_yes = self.probabilities[0]
+            # Rounded so 0.7 shows its complement as 0.3, not 0.30000000000000004.
+            return [p_yes, round(1.0 - p_yes, 12)]
         return list(self.probabilities)
