@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from config.errors import ApplicationError
@@ -47,6 +50,7 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author"]
     inlines = [SourceClaimInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Claim)
@@ -57,10 +61,33 @@ class ClaimAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source", "question"]
 
 
+class QuestionOptionFormSet(BaseInlineFormSet):
+    """The option rules of question_create: none for binary, two or more distinct labels
+    for multiple choice."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        labels = [
+            form.cleaned_data["label"].strip()
+            for form in self.forms
+            if form.cleaned_data.get("label") and not form.cleaned_data.get("DELETE")
+        ]
+        kind = self.instance.kind
+        if kind == Question.Kind.BINARY and labels:
+            raise ValidationError("A binary question has no options (it is Yes / No).")
+        if kind == Question.Kind.MULTIPLE_CHOICE and len(labels) < 2:
+            raise ValidationError("A multiple-choice question needs at least two options.")
+        if len(set(labels)) != len(labels):
+            raise ValidationError("Option labels must be distinct.")
+
+
 class QuestionOptionInline(admin.TabularInline):
     """Options in order; frozen once anyone has forecast, since forecasts follow them."""
 
     model = QuestionOption
+    formset = QuestionOptionFormSet
     extra = 0
     fields = ["position", "label"]
 
@@ -135,6 +162,13 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return super().get_queryset(request).with_status()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None):  # type: ignore[no-untyped-def]
+        # Like the options inline: forecasts follow the kind, so it is frozen by them.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.forecasts.exists():
+            fields.append("kind")
+        return fields
 
     @admin.display(description="status", ordering="derived_status")
     def status_display(self, question: Question) -> str:

@@ -149,6 +149,14 @@ class QuestionInputSerializer(StrictInputSerializer):
     published = serializers.BooleanField(required=False, default=False)
 
 
+class QuestionReplaceSerializer(QuestionInputSerializer):
+    """PUT: the whole question again, except that leaving out `published` keeps it as is
+    (a replacement should not quietly turn a published question back into a draft)."""
+
+    slug = None  # type: ignore[assignment]
+    published = serializers.BooleanField(required=False)
+
+
 class QuestionUpdateSerializer(QuestionInputSerializer):
     """Every field optional; `slug` is the question's address and does not change."""
 
@@ -182,7 +190,7 @@ class QuestionFilter(django_filters.FilterSet):
 
 @extend_schema_view(
     create=extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer}),
-    update=extend_schema(request=QuestionInputSerializer, responses=QuestionSerializer),
+    update=extend_schema(request=QuestionReplaceSerializer, responses=QuestionSerializer),
     partial_update=extend_schema(request=QuestionUpdateSerializer, responses=QuestionSerializer),
 )
 class QuestionViewSet(
@@ -215,7 +223,7 @@ class QuestionViewSet(
     def update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         question = self.get_object()
         partial = kwargs.get("partial", False)
-        serializer_class = QuestionUpdateSerializer if partial else QuestionInputSerializer
+        serializer_class = QuestionUpdateSerializer if partial else QuestionReplaceSerializer
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)

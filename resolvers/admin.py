@@ -6,10 +6,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import construct_instance
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from config.errors import ApplicationError
 from resolvers import services
@@ -25,17 +24,28 @@ class ResolutionRecordForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["known_on"].required = False
-        self.fields["known_on"].help_text = "The UTC day the outcome became known; empty: today."
+        # The view-only page of a stored resolution builds this form without fields.
+        known_on = self.fields.get("known_on")
+        if known_on is not None:
+            known_on.required = False
+            known_on.help_text = "The UTC day the outcome became known; empty: today."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         question = data.get("question")
-        if question is not None and data.get("outcome"):
+        if question is not None and data.get("outcome") and data.get("rationale"):
             try:
-                services.outcome_check(question, data["outcome"], data.get("outcome_option"))
+                services.resolution_check(
+                    question=question,
+                    outcome=data["outcome"],
+                    option=data.get("outcome_option"),
+                    known_on=data.get("known_on"),
+                    rationale=data["rationale"],
+                )
             except ApplicationError as error:
-                raise ValidationError(error.message) from error
+                for name, message in error.fields.items():
+                    field = name if name in self.fields else None
+                    self.add_error(field, message if field else error.message)
         return data
 
     def _post_clean(self) -> None:
@@ -94,9 +104,20 @@ class ResolutionAdmin(admin.ModelAdmin):
                 user=request.user,
             )
         except ApplicationError as error:
+            # Left unsaved (obj.pk stays None): log_addition and response_add see it.
             self.message_user(request, error.message, messages.ERROR)
             return
         obj.pk, obj.state, obj.known_on = created.pk, created.state, created.known_on
+
+    def log_addition(self, request: HttpRequest, obj: Resolution, message: Any) -> Any:
+        if obj.pk is None:  # the service refused it: nothing was added
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj: Resolution, *args: Any) -> HttpResponse:
+        if obj.pk is None:  # the service refused it; its message says why
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, *args)
 
     @admin.action(description="Confirm the selected proposed resolutions (make final now)")
     def confirm(self, request: HttpRequest, queryset: QuerySet[Resolution]) -> None:

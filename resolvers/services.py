@@ -14,8 +14,28 @@ from registry.models import Question, QuestionOption
 from resolvers.models import Resolution
 
 
-def outcome_check(question: Question, outcome: str, option: QuestionOption | None) -> None:
-    """Refuse an outcome that does not fit the question (raises ApplicationError)."""
+def resolution_check(
+    *,
+    question: Question,
+    outcome: str,
+    option: QuestionOption | None,
+    known_on: date | None,
+    rationale: str,
+) -> None:
+    """Refuse (ApplicationError naming the field) an outcome the question cannot take.
+
+    The services call it before writing; the admin form calls it to show errors in place.
+    """
+    if question.published_at is None:
+        raise ApplicationError(
+            "A draft question cannot be resolved.",
+            code="conflict",
+            fields={"question": "is a draft; publish it before resolving it"},
+        )
+    if not rationale.strip():
+        raise ApplicationError.invalid_fields({"rationale": "say why: what was seen, and where"})
+    if known_on is not None and known_on > database_now().date():
+        raise ApplicationError.invalid_fields({"known_on": "cannot be in the future"})
     if outcome not in Resolution.Outcome.values:
         raise ApplicationError.invalid_fields(
             {"outcome": f"must be one of {', '.join(Resolution.Outcome.values)}"}
@@ -41,12 +61,7 @@ def outcome_check(question: Question, outcome: str, option: QuestionOption | Non
 
 
 def _lock_question(question: Question) -> Question:
-    locked = Question.objects.select_for_update().get(pk=question.pk)
-    if locked.published_at is None:
-        raise ApplicationError(
-            "A draft question cannot be resolved.", code="conflict", fields={"question": "draft"}
-        )
-    return locked
+    return Question.objects.select_for_update().get(pk=question.pk)
 
 
 def _supersede_current(question: Question, now: datetime) -> Resolution | None:
@@ -72,13 +87,11 @@ def _create(
     user: AbstractBaseUser | None,
     resolver: str,
 ) -> Resolution:
-    if not rationale.strip():
-        raise ApplicationError.invalid_fields({"rationale": "say why: what was seen, and where"})
-    outcome_check(question, outcome, option)
     locked = _lock_question(question)
+    resolution_check(
+        question=locked, outcome=outcome, option=option, known_on=known_on, rationale=rationale
+    )
     now = database_now()
-    if known_on is not None and known_on > now.date():
-        raise ApplicationError.invalid_fields({"known_on": "cannot be in the future"})
     previous = _supersede_current(locked, now)
     resolution = Resolution.objects.create(
         question=locked,

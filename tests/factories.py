@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def saved(user, create, extracted, **kwargs):  # noqa: N805
+    def saved(user, create, extracted, **kwargs):
         if create:
             user.save()
 
@@ -73,7 +73,9 @@ class SourceFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(PunditFactory)
     publication = "Interconnects"
     published_on = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=30))
-    text = "Open models will keep catching up on benchmarks. I expect funding trouble later this year."
+    text = (
+        "Open models will keep catching up on benchmarks. I expect funding trouble later this year."
+    )
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):
@@ -116,7 +118,7 @@ class MultipleChoiceQuestionFactory(QuestionFactory):
     kind = Question.Kind.MULTIPLE_CHOICE
 
     @factory.post_generation
-    def options(question, create, extracted, **kwargs):  # noqa: N805
+    def options(question, create, extracted, **kwargs):
         labels = extracted or ["United States", "China", "Europe"]
         for position, label in enumerate(labels):
             QuestionOption.objects.create(question=question, label=label, position=position)

@@ -1,0 +1,122 @@
+"""The two setup commands `make run` calls: load_seed and ensure_demo_admin."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from registry.management.commands.load_seed import SEED_DIR, parse_seed
+from registry.models import Forecaster, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def run(name: str, *args: str) -> str:
+    out = io.StringIO()
+    call_command(name, *args, stdout=out)
+    return out.getvalue()
+
+
+class TestLoadSeed:
+    def test_imports_the_seed_article_as_a_source_by_a_pundit(self):
+        output = run("load_seed")
+
+        source = Source.objects.get()
+        assert source.title == "My bets on open models, mid-2026"
+        assert source.published_on.isoformat() == "2026-04-15"
+        assert source.publication.startswith("Interconnects")
+        assert source.author.display_name == "Nathan Lambert"
+        assert source.author.kind == Forecaster.Kind.PUNDIT
+        assert source.author.user is None
+        assert "living through the period of time" in source.text
+        assert not source.text.startswith("title:")  # the header is not part of the text
+        assert "Imported" in output
+
+    def test_running_it_again_changes_nothing(self):
+        run("load_seed")
+        first = Source.objects.get()
+
+        output = run("load_seed")
+
+        assert Source.objects.get().pk == first.pk
+        assert Forecaster.objects.count() == 1
+        assert "Already present" in output
+
+    def test_the_author_is_the_existing_pundit_of_that_name(self):
+        run("load_seed")
+        author = Source.objects.get().author
+
+        Source.objects.all().delete()
+        run("load_seed")
+
+        assert Source.objects.get().author == author
+
+    def test_every_seed_file_parses(self):
+        paths = sorted(SEED_DIR.glob("*.txt"))
+
+        assert paths
+        for path in paths:
+            parsed = parse_seed(path)
+            assert parsed["title"] and parsed["author_name"] and parsed["text"].strip()
+
+
+class TestEnsureDemoAdmin:
+    @pytest.fixture(autouse=True)
+    def _var_dir(self, settings, tmp_path):
+        settings.VAR_DIR = tmp_path / "var"
+
+    def test_creates_a_superuser_and_prints_its_credentials_and_token(self, settings):
+        output = run("ensure_demo_admin")
+
+        user = get_user_model().objects.get(username="admin")
+        assert user.is_superuser and user.is_staff
+        password = re.search(r"password: (\S+)", output).group(1)
+        assert user.check_password(password)
+        assert "username: admin" in output
+        assert Token.objects.get(user=user).key in output
+        assert Forecaster.objects.filter(user=user).exists()
+
+    def test_keeps_the_password_in_a_private_file(self, settings):
+        output = run("ensure_demo_admin")
+
+        path = settings.VAR_DIR / "demo-admin.json"
+        stored = json.loads(path.read_text())
+        assert stored["username"] == "admin"
+        assert f"password: {stored['password']}" in output
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    def test_running_it_twice_keeps_the_same_password_and_token(self):
+        first = run("ensure_demo_admin")
+        second = run("ensure_demo_admin")
+
+        assert first == second
+        user = get_user_model().objects.get(username="admin")
+        password = re.search(r"password: (\S+)", second).group(1)
+        assert user.check_password(password)
+        assert get_user_model().objects.count() == 1
+        assert Token.objects.count() == 1
+        assert Forecaster.objects.count() == 1
+
+    def test_an_existing_admin_without_the_file_gets_a_password_that_is_printed(self):
+        user = get_user_model().objects.create_superuser(username="admin", password="forgotten")
+
+        output = run("ensure_demo_admin")
+
+        user.refresh_from_db()
+        password = re.search(r"password: (\S+)", output).group(1)
+        assert user.check_password(password)
+        assert not user.check_password("forgotten")
+        assert get_user_model().objects.count() == 1
+
+    def test_another_username(self):
+        output = run("ensure_demo_admin", "--username", "demo")
+
+        assert "username: demo" in output
+        assert get_user_model().objects.get(username="demo").is_superuser
