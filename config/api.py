@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, pagination, parsers, serializers, throttling
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ApplicationError
 
@@ -38,6 +37,11 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, str]:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every API error as {"error": "...", "fields": {...}}."""
+    # Imported here, not at the top: rest_framework.views resolves DEFAULT_PARSER_CLASSES
+    # (this module's LenientJSONParser) when it is first imported, so importing it while
+    # this module loads fails whenever config.api is the first to pull in DRF's views.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, ApplicationError):
         return Response({"error": exc.message, "fields": exc.fields}, status=exc.status)
     if isinstance(exc, Http404):

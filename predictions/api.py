@@ -121,8 +121,7 @@ class MyForecastsView(generics.ListAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Forecast.objects.none()
-        forecaster = forecaster_for_user(user=self.request.user)
-        forecasts = selectors.forecaster_history(forecaster=forecaster)
+        forecasts = selectors.forecaster_history_of_user(user=self.request.user)
         question = self.request.query_params.get("question")
         if question:
             forecasts = forecasts.filter(question__slug=question)

@@ -45,6 +45,15 @@ def forecaster_history(*, forecaster: Forecaster) -> QuerySet[Forecast]:
     )
 
 
+def forecaster_history_of_user(*, user: User) -> QuerySet[Forecast]:
+    """The user's own forecasts (none if they have no forecaster profile yet)."""
+    return (
+        Forecast.objects.filter(forecaster__user=user)
+        .select_related("question", "forecaster")
+        .order_by("-submitted_at", "-id")
+    )
+
+
 def forecaster_public_forecasts(*, forecaster: Forecaster) -> QuerySet[Forecast]:
     """A forecaster's forecasts that anyone may see: those on closed questions."""
     public_question_ids = Question.objects.with_status_in(list(PUBLIC_STATUSES)).values("pk")

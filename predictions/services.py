@@ -27,7 +27,10 @@ def _number_problem(value: Any) -> str | None:
         return "is required and may not be null"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return f"must be a number, not {type(value).__name__}"
-    if not math.isfinite(value):
+    # Only floats can be NaN or infinite; math.isfinite() on an int too large for a float
+    # (valid JSON, e.g. 1 followed by 400 zeros) raises OverflowError. Such an int is
+    # refused by the range check below.
+    if isinstance(value, float) and not math.isfinite(value):
         return "must be a finite number"
     if not MIN_PROBABILITY <= value <= MAX_PROBABILITY:
         return f"must be between {MIN_PROBABILITY} and {MAX_PROBABILITY}"
