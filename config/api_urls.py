@@ -3,7 +3,15 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from predictions.api import ForecasterForecastsView, MyForecastsView, QuestionForecastsView
+from predictions.api import (
+    CalibrationView,
+    ForecasterForecastsView,
+    LeaderboardView,
+    MyForecastsView,
+    QuestionCrowdView,
+    QuestionForecastsView,
+    QuestionScoresView,
+)
 from registry.api import (
     ForecasterViewSet,
     MeView,
@@ -12,6 +20,7 @@ from registry.api import (
     TagViewSet,
     TokenView,
 )
+from resolvers.api import QuestionResolutionView
 
 app_name = "api-v1"
 
@@ -32,6 +41,19 @@ urlpatterns = [
         ForecasterForecastsView.as_view(),
         name="forecaster-forecasts",
     ),
+    path("questions/<slug:slug>/scores/", QuestionScoresView.as_view(), name="question-scores"),
+    path("questions/<slug:slug>/crowd/", QuestionCrowdView.as_view(), name="question-crowd"),
+    path(
+        "forecasters/<slug:handle>/calibration/",
+        CalibrationView.as_view(),
+        name="forecaster-calibration",
+    ),
+    path(
+        "questions/<slug:slug>/resolution/",
+        QuestionResolutionView.as_view(),
+        name="question-resolution",
+    ),
+    path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
     path("me/", MeView.as_view(), name="me"),
     path("me/forecasts/", MyForecastsView.as_view(), name="my-forecasts"),
     path("auth/token/", TokenView.as_view(), name="token"),

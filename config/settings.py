@@ -238,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resolvers.finalize_resolutions",
         "schedule": timedelta(minutes=5),
     },
+    "rescore-stale": {
+        "task": "predictions.rescore_stale",
+        "schedule": timedelta(minutes=5),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from django.conf import settings
+from django.core.cache import cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.api import StrictInputSerializer
 from config.errors import ApplicationError
@@ -144,3 +149,152 @@ class ForecasterForecastsView(generics.ListAPIView):
         if user.is_authenticated and (user.is_staff or forecaster.user_id == user.pk):
             return selectors.forecaster_history(forecaster=forecaster)
         return selectors.forecaster_public_forecasts(forecaster=forecaster)
+
+
+# --- Scores, crowd, leaderboard, calibration
+
+
+class QuestionScoreSerializer(serializers.Serializer):
+    forecaster = serializers.CharField(source="forecaster.handle")
+    brier = serializers.FloatField()
+    relative_score = serializers.FloatField()
+    log_loss = serializers.FloatField()
+    spherical = serializers.FloatField()
+    days = serializers.IntegerField()
+
+
+class QuestionScoresView(APIView):
+    """Every forecaster's score on a resolved question, best relative score first.
+
+    Empty until the question has a final outcome; an annulled question scores nothing.
+    """
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=QuestionScoreSerializer(many=True))
+    def get(self, request: Request, slug: str) -> Response:
+        question = registry_selectors.question_get(slug=slug, user=request.user)
+        scores = selectors.question_scores(question=question)
+        return Response(QuestionScoreSerializer(scores, many=True).data)
+
+
+class CrowdDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    probabilities = serializers.DictField(child=serializers.FloatField())
+    forecasters = serializers.IntegerField()
+
+
+class QuestionCrowdView(APIView):
+    """The crowd forecast per day: the per-option median of standing forecasts."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=CrowdDaySerializer(many=True))
+    def get(self, request: Request, slug: str) -> Response:
+        question = registry_selectors.question_get(slug=slug, user=request.user)
+        return Response(
+            CrowdDaySerializer(selectors.crowd_series(question=question), many=True).data
+        )
+
+
+class LeaderboardEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    forecaster = serializers.CharField(source="forecaster.handle")
+    display_name = serializers.CharField(source="forecaster.display_name")
+    questions = serializers.IntegerField()
+    mean_relative_score = serializers.FloatField()
+    relative_score_interval = serializers.SerializerMethodField()
+    mean_brier = serializers.FloatField()
+    mean_log_loss = serializers.FloatField()
+
+    @extend_schema_field({"type": "array", "items": {"type": "number"}, "minItems": 2})
+    def get_relative_score_interval(self, total) -> list[float]:  # type: ignore[no-untyped-def]
+        """Bootstrap 95% interval of the mean relative score."""
+        return [total.relative_score_low, total.relative_score_high]
+
+
+class LeaderboardView(generics.GenericAPIView):
+    """Forecasters ranked by mean relative score (lower is better; ties: more questions).
+
+    `scope` is `all`, `tag:<slug>`, `source:<slug>` or `year:<YYYY>`. Only forecasters with
+    at least LEADERBOARD_MIN_QUESTIONS scored questions in the scope appear. Read from
+    stored totals (and a short cache), never recomputed on a request.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = LeaderboardEntrySerializer
+    CACHE_SECONDS = 60
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scope", str, description="all | tag:X | source:Y | year:Z"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        scope = request.query_params.get("scope", "all")
+        if not selectors.SCOPE_PATTERN.match(scope):
+            raise ApplicationError.invalid_fields(
+                {"scope": "must be all, tag:<slug>, source:<slug> or year:<YYYY>"}
+            )
+        version = selectors.scores_cache_version()
+        key = f"leaderboard:{version}:{scope}:{request.query_params.urlencode()}"
+        cached = _cache_get(key)
+        if cached is not None:
+            return Response(cached)
+        entries = selectors.leaderboard(
+            scope=scope, min_questions=settings.LEADERBOARD_MIN_QUESTIONS
+        )
+        page = self.paginate_queryset(entries)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        _cache_set(key, response.data, self.CACHE_SECONDS)
+        return response
+
+
+class CalibrationBinSerializer(serializers.Serializer):
+    lower_edge = serializers.FloatField()
+    upper_edge = serializers.FloatField()
+    count = serializers.FloatField(help_text="Duration-weighted number of forecasts.")
+    mean_forecast = serializers.FloatField(allow_null=True)
+    observed = serializers.FloatField(allow_null=True)
+    interval = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class CalibrationSerializer(serializers.Serializer):
+    forecaster = serializers.CharField()
+    total = serializers.FloatField()
+    bins = CalibrationBinSerializer(many=True)
+    reliability = serializers.FloatField(allow_null=True)
+    resolution = serializers.FloatField(allow_null=True)
+    uncertainty = serializers.FloatField(allow_null=True)
+
+
+class CalibrationView(APIView):
+    """A forecaster's calibration: 10 bins with Wilson 95% intervals and Murphy's terms."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=CalibrationSerializer)
+    def get(self, request: Request, handle: str) -> Response:
+        forecaster = generics.get_object_or_404(
+            registry_selectors.forecasters_list(), handle=handle
+        )
+        key = f"calibration:{selectors.scores_cache_version()}:{forecaster.pk}"
+        payload = _cache_get(key)
+        if payload is None:
+            payload = selectors.calibration_payload(forecaster=forecaster)
+            _cache_set(key, payload, 300)
+        return Response(CalibrationSerializer(payload).data)
+
+
+def _cache_get(key: str):  # type: ignore[no-untyped-def]
+    try:
+        return cache.get(key)
+    except Exception:  # Redis down: serve from the database
+        return None
+
+
+def _cache_set(key: str, value, seconds: int) -> None:  # type: ignore[no-untyped-def]
+    with contextlib.suppress(Exception):  # Redis down: the next request computes again
+        cache.set(key, value, seconds)

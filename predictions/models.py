@@ -102,3 +102,68 @@ class Forecast(models.Model):
             # Rounded so 0.7 shows its complement as 0.3, not 0.30000000000000004.
             return [p_yes, round(1.0 - p_yes, 12)]
         return list(self.probabilities)
+
+
+class QuestionScore(models.Model):
+    """A forecaster's score on one resolved question, as `rescore_question` computed it.
+
+    Derived data: recomputable at any time from the forecast log and the resolution.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores")
+    forecaster = models.ForeignKey(
+        Forecaster, on_delete=models.CASCADE, related_name="question_scores"
+    )
+    resolution = models.ForeignKey(
+        "resolvers.Resolution", on_delete=models.CASCADE, related_name="scores"
+    )
+    brier = models.FloatField(help_text="Mean daily Brier over the days with a standing forecast.")
+    relative_score = models.FloatField(help_text="Mean daily (own - crowd median) Brier.")
+    log_loss = models.FloatField(help_text="-ln of the final standing forecast on the outcome.")
+    spherical = models.FloatField(help_text="Spherical score of the final standing forecast.")
+    days = models.PositiveIntegerField(help_text="Window days with a standing forecast.")
+    window_days = models.PositiveIntegerField(help_text="Days in the question's scoring window.")
+
+    class Meta:
+        ordering = ["question", "relative_score", "forecaster"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "forecaster"], name="one_score_per_forecaster_and_question"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(brier__gte=0, brier__lte=2), name="question_score_brier_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["forecaster", "question"])]
+
+    def __str__(self) -> str:
+        return f"{self.forecaster} on {self.question.slug}: {self.brier:.3f}"
+
+
+class ForecasterTotal(models.Model):
+    """A forecaster's totals over one scope of resolved questions: what leaderboards show.
+
+    Scopes: `all`, `tag:<slug>`, `source:<slug>`, `year:<YYYY>` (the year the outcome became
+    known).
+    """
+
+    forecaster = models.ForeignKey(Forecaster, on_delete=models.CASCADE, related_name="totals")
+    scope = models.CharField(max_length=140)
+    questions = models.PositiveIntegerField()
+    mean_brier = models.FloatField()
+    mean_relative_score = models.FloatField()
+    relative_score_low = models.FloatField(help_text="Bootstrap 95% interval, lower end.")
+    relative_score_high = models.FloatField(help_text="Bootstrap 95% interval, upper end.")
+    mean_log_loss = models.FloatField()
+
+    class Meta:
+        ordering = ["scope", "mean_relative_score", "-questions"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forecaster", "scope"], name="one_total_per_forecaster_and_scope"
+            )
+        ]
+        indexes = [models.Index(fields=["scope", "mean_relative_score", "questions"])]
+
+    def __str__(self) -> str:
+        return f"{self.forecaster} [{self.scope}]"

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import Rank
 from django.utils import timezone
 
-from predictions.models import Forecast
+from predictions import scoring
+from predictions.models import Forecast, ForecasterTotal, QuestionScore
+from predictions.rescoring import scores_version
+from predictions.score_inputs import (
+    forecast_arrays,
+    from_day_number,
+    scored_resolutions,
+    to_us,
+)
 from registry.models import Forecaster, Question
 
 # Until a question closes, its individual forecasts are private to their authors (and
@@ -58,3 +72,154 @@ def forecaster_public_forecasts(*, forecaster: Forecaster) -> QuerySet[Forecast]
     """A forecaster's forecasts that anyone may see: those on closed questions."""
     public_question_ids = Question.objects.with_status_in(list(PUBLIC_STATUSES)).values("pk")
     return forecaster_history(forecaster=forecaster).filter(question__in=public_question_ids)
+
+
+# --- Scores, leaderboards, crowd and calibration
+
+
+def question_scores(*, question: Question) -> QuerySet[QuestionScore]:
+    return (
+        QuestionScore.objects.filter(question=question)
+        .select_related("forecaster")
+        .order_by("relative_score", "forecaster__handle")
+    )
+
+
+SCOPE_PATTERN = re.compile(r"^(all|tag:[-\w]+|source:[-\w]+|year:\d{4})$")
+
+
+def leaderboard(*, scope: str, min_questions: int) -> QuerySet[ForecasterTotal]:
+    """Stored totals of one scope, ranked: lower mean relative score first, ties to the
+    forecaster with more questions. Never recomputed here."""
+    return (
+        ForecasterTotal.objects.filter(scope=scope, questions__gte=min_questions)
+        .select_related("forecaster")
+        .annotate(
+            rank=Window(
+                expression=Rank(),
+                order_by=[F("mean_relative_score").asc(), F("questions").desc()],
+            )
+        )
+        .order_by("mean_relative_score", "-questions", "forecaster__handle")
+    )
+
+
+def leaderboard_scopes() -> list[str]:
+    return list(
+        ForecasterTotal.objects.order_by("scope").values_list("scope", flat=True).distinct()
+    )
+
+
+@dataclass(frozen=True)
+class CrowdDay:
+    day: date
+    probabilities: dict[str, float]
+    forecasters: int
+
+
+def crowd_series(*, question: Question) -> list[CrowdDay]:
+    """Per window day, the per-option median of everyone's standing forecast (renormalised).
+
+    The window runs to the scoring end once resolved, otherwise to now (or the close).
+    """
+    resolved = {r.question_id: r for r in scored_resolutions([question.pk])}.get(question.pk)
+    now_us = to_us(timezone.now())
+    if resolved is not None:
+        window = resolved.window
+    else:
+        end_us = min(to_us(question.closes_at), now_us + 1)
+        far_day = end_us // scoring.US_PER_DAY + 2
+        window = scoring.scoring_window(to_us(question.opens_at), end_us, far_day)
+    n_options = 2 if question.is_binary else question.options.count()
+    data = forecast_arrays(question.pk, n_options)
+    if window.n_days == 0 or len(data.forecast_ids) == 0:
+        return []
+    standing = scoring.standing_forecasts(
+        data.forecaster_index, data.submitted_at_us, len(data.forecaster_ids), window
+    )
+    crowd = scoring.crowd_forecast(data.probabilities, standing)
+    counts = (standing >= 0).sum(axis=0)
+    labels = question.option_labels()
+    series = []
+    for offset in np.flatnonzero(counts > 0).tolist():
+        series.append(
+            CrowdDay(
+                day=from_day_number(window.first_day + offset),
+                probabilities=dict(zip(labels, crowd[offset].tolist(), strict=True)),
+                forecasters=int(counts[offset]),
+            )
+        )
+    return series
+
+
+def calibration_of(*, forecaster: Forecaster) -> scoring.Calibration:
+    """Calibration over the forecaster's scored forecasts on questions whose resolve_by
+    has passed (an early Yes would otherwise flatter or hurt it), each weighted by the
+    share of the window it stood. A binary forecast is one event (P(yes)); each option of
+    a multiple-choice forecast is one event."""
+    question_ids = list(
+        Forecast.objects.filter(forecaster=forecaster, question__resolve_by__lt=timezone.now())
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+    probabilities, outcomes, weights = [], [], []
+    for resolved in scored_resolutions(question_ids):
+        rows = list(
+            Forecast.objects.filter(forecaster=forecaster, question_id=resolved.question_id)
+            .order_by("id")
+            .values_list("submitted_at", "probabilities")
+        )
+        submitted = np.array([to_us(row[0]) for row in rows], dtype=np.int64)
+        standing = scoring.standing_forecasts(
+            np.zeros(len(rows), dtype=np.int64), submitted, 1, resolved.window
+        )
+        share = scoring.standing_share(standing, len(rows))
+        stood = share > 0
+        vectors = np.array([row[1] for row in rows], dtype=np.float64)[stood]
+        if vectors.shape[1] == 1:  # binary: the event is "Yes", forecast P(yes)
+            probabilities.append(vectors[:, 0])
+            outcomes.append(np.full(len(vectors), 1.0 if resolved.outcome == 0 else 0.0))
+            weights.append(share[stood])
+        else:
+            happened = (np.arange(vectors.shape[1]) == resolved.outcome).astype(float)
+            probabilities.append(vectors.ravel())
+            outcomes.append(np.tile(happened, len(vectors)))
+            weights.append(np.repeat(share[stood], vectors.shape[1]))
+    if not probabilities:
+        return scoring.calibration(np.empty(0), np.empty(0), np.empty(0))
+    return scoring.calibration(
+        np.concatenate(probabilities), np.concatenate(outcomes), np.concatenate(weights)
+    )
+
+
+def scores_cache_version() -> str:
+    """Changes whenever stored scores change (cached pages key on it)."""
+    return scores_version()
+
+
+def _finite(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def calibration_payload(*, forecaster: Forecaster) -> dict:
+    """The calibration of `calibration_of` as plain data (JSON-ready, cacheable)."""
+    result = calibration_of(forecaster=forecaster)
+    bins = [
+        {
+            "lower_edge": float(result.bin_edges[k]),
+            "upper_edge": float(result.bin_edges[k + 1]),
+            "count": float(result.counts[k]),
+            "mean_forecast": _finite(result.mean_forecast[k]),
+            "observed": _finite(result.observed[k]),
+            "interval": [_finite(result.lower[k]), _finite(result.upper[k])],
+        }
+        for k in range(len(result.counts))
+    ]
+    return {
+        "forecaster": forecaster.handle,
+        "total": float(result.total),
+        "bins": bins,
+        "reliability": _finite(result.reliability),
+        "resolution": _finite(result.resolution),
+        "uncertainty": _finite(result.uncertainty),
+    }

@@ -49,6 +49,11 @@ class Resolution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When scores were last brought in line with this resolution.",
+    )
     superseded_by = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from config.clock import database_now
 from config.errors import ApplicationError
+from predictions.tasks import enqueue_rescore
 from registry.models import Question, QuestionOption
 from resolvers.models import Resolution
 
@@ -60,6 +61,12 @@ def resolution_check(
         )
 
 
+def _rescore_after_commit(question_id: int) -> None:
+    """Scores follow every change of a question's current resolution (a no-op until one
+    is final); enqueued once the change is committed."""
+    transaction.on_commit(lambda: enqueue_rescore(question_id))
+
+
 def _lock_question(question: Question) -> Question:
     return Question.objects.select_for_update().get(pk=question.pk)
 
@@ -107,6 +114,7 @@ def _create(
     if previous is not None:
         previous.superseded_by = resolution
         previous.save(update_fields=["superseded_by"])
+    _rescore_after_commit(locked.pk)
     return resolution
 
 
@@ -181,6 +189,7 @@ def resolution_confirm(*, resolution: Resolution, user: AbstractBaseUser) -> Res
     resolution.finalized_at = database_now()
     resolution.resolved_by = user
     resolution.save(update_fields=["state", "finalized_at", "resolved_by"])
+    _rescore_after_commit(resolution.question_id)
     return resolution
 
 
@@ -209,5 +218,6 @@ def resolutions_finalize_due() -> list[int]:
             resolution.state = Resolution.State.FINAL
             resolution.finalized_at = database_now()
             resolution.save(update_fields=["state", "finalized_at"])
+            _rescore_after_commit(resolution.question_id)
             finalized.append(pk)
     return finalized

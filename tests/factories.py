@@ -83,6 +83,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Question
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"question-{n}")
     title = factory.Sequence(lambda n: f"Will event {n} happen by the end of 2027?")
@@ -93,6 +94,11 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
     resolve_by = factory.LazyAttribute(lambda q: q.closes_at + timedelta(days=30))
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def tags(question, create, extracted, **kwargs):
+        if create and extracted:
+            question.tags.set(extracted)
 
 
 class DraftQuestionFactory(QuestionFactory):
