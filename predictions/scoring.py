@@ -230,9 +230,7 @@ def score_question(
     """
     standing = standing_forecasts(forecaster_index, submitted_at_us, n_forecasters, window)
     n_f, n_d = standing.shape
-    p = np.asarray(probabilities, dtype=np.float64)
-    if p.ndim != 2:
-        p = p.reshape(len(p), -1)
+    p = _as_matrix(probabilities)
     has = standing >= 0
     days = has.sum(axis=1)
 

@@ -267,7 +267,7 @@ class TestStandingDetails:
 # Properties: the kernel equals the plain reference on random questions
 # --------------------------------------------------------------------------------------
 
-BASE_DAY = 20_500  # 2026-02-15
+BASE_DAY = 20_500  # 2026-02-16
 
 
 @st.composite
@@ -277,15 +277,17 @@ def questions(draw, single_forecaster: bool = False, early_resolution: bool = Fa
     opens = BASE_DAY * US_PER_DAY + draw(
         st.one_of(st.just(0), st.integers(0, US_PER_DAY - 1), st.just(US_PER_DAY - 1))
     )
-    closes = draw(
-        st.one_of(
-            st.integers(opens + 1, opens + 6 * US_PER_DAY),
-            st.integers(BASE_DAY + 1, BASE_DAY + 6).map(lambda d: d * US_PER_DAY),
-        )
-    )
     if early_resolution:
-        known_on = draw(st.integers(BASE_DAY + 1, max(BASE_DAY + 1, (closes - 1) // US_PER_DAY)))
+        # Known on a day after the opening day and before the day closes_at falls in.
+        closes = draw(st.integers((BASE_DAY + 2) * US_PER_DAY, opens + 6 * US_PER_DAY))
+        known_on = draw(st.integers(BASE_DAY + 1, (closes - 1) // US_PER_DAY))
     else:
+        closes = draw(
+            st.one_of(
+                st.integers(opens + 1, opens + 6 * US_PER_DAY),
+                st.integers(BASE_DAY + 1, BASE_DAY + 6).map(lambda d: d * US_PER_DAY),
+            )
+        )
         known_on = draw(st.one_of(st.none(), st.integers(BASE_DAY - 1, BASE_DAY + 8)))
     end = closes if known_on is None else min(closes, known_on * US_PER_DAY)
 
@@ -442,11 +444,12 @@ class TestAgainstReference:
 class TestWilson:
     def test_hand_computation(self):
         # 2 of 3, z = 1.96: p = 2/3, z^2/n = 1.2805333, denominator 2.2805333,
-        # centre = (2/3 + 0.6402667) / 2.2805333 = 0.5730777,
-        # half = 1.96 * sqrt(2/9/3 + 3.8416/36) / 2.2805333 = 0.3654282
+        # centre = (0.6666667 + 0.6402667) / 2.2805333 = 0.5730823,
+        # half = 1.96 * sqrt(2/27 + 3.8416/36) / 2.2805333
+        #      = 1.96 * sqrt(0.1807852) / 2.2805333 = 0.3654274
         lower, upper = scoring.wilson_interval(np.array([2.0]), np.array([3.0]), z=1.96)
-        assert lower[0] == pytest.approx(0.5730777 - 0.3654282, abs=1e-6)
-        assert upper[0] == pytest.approx(0.5730777 + 0.3654282, abs=1e-6)
+        assert lower[0] == pytest.approx(0.5730823 - 0.3654274, abs=1e-6)
+        assert upper[0] == pytest.approx(0.5730823 + 0.3654274, abs=1e-6)
 
     @pytest.mark.parametrize(
         ("successes", "n", "lower", "upper"),
@@ -665,5 +668,5 @@ def test_reference_helpers_round_trip():
     moment = datetime(2026, 3, 1, 23, 59, 59, 999_999, tzinfo=UTC)
     assert ref.to_datetime(ref.to_us(moment)) == moment
     assert ref.to_us(moment) // US_PER_DAY == ref.day_number(date(2026, 3, 1))
-    assert ref.from_day_number(BASE_DAY) == date(2026, 2, 15)
+    assert ref.from_day_number(BASE_DAY) == date(2026, 2, 16)
     assert ref.midnight(date(2026, 3, 2)) - moment == timedelta(microseconds=1)

@@ -67,3 +67,51 @@ def test_celery_is_configured_for_redis_json_and_late_acks():
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
     assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     assert conf.task_always_eager is False
+
+
+@pytest.mark.celery_worker
+def test_resolving_through_the_api_moves_the_leaderboard_via_the_worker(
+    celery_worker_thread, settings
+):
+    settings.LEADERBOARD_MIN_QUESTIONS = 1
+    from rest_framework.test import APIClient
+
+    staff = factories.StaffFactory(username="resolver")
+    alice = factories.HumanForecasterFactory(user__username="alice")
+    bob = factories.HumanForecasterFactory(user__username="bob")
+    question = factories.ClosedQuestionFactory()
+    factories.ForecastFactory(
+        question=question,
+        forecaster=alice,
+        probabilities=[0.9],
+        submitted_at=question.opens_at + timedelta(hours=1),
+    )
+    factories.ForecastFactory(
+        question=question,
+        forecaster=bob,
+        probabilities=[0.2],
+        submitted_at=question.opens_at + timedelta(hours=1),
+    )
+    client = APIClient()
+    client.force_authenticate(staff)
+
+    def leaders() -> list[str]:
+        rows = client.get("/api/v1/leaderboard/").json()["results"]
+        return [row["forecaster"] for row in rows]
+
+    assert leaders() == []
+    response = client.post(
+        f"/api/v1/questions/{question.slug}/resolution/",
+        {"outcome": "yes", "rationale": "It happened."},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert _wait_for(lambda: leaders() == ["alice", "bob"]), leaders()
+
+    # An override through the API swaps them, again through the worker.
+    client.post(
+        f"/api/v1/questions/{question.slug}/resolution/",
+        {"outcome": "no", "rationale": "Corrected: it did not."},
+        format="json",
+    )
+    assert _wait_for(lambda: leaders() == ["bob", "alice"]), leaders()

@@ -1,0 +1,465 @@
+"""Scoring benchmark: a synthetic history in PostgreSQL, then the timings of issue 3.
+
+    .venv/bin/python bench/scoring.py                      # the reference size
+    .venv/bin/python bench/scoring.py --forecasts 100000 --questions 1000 --forecasters 500
+
+It loads (with COPY, into its own database `hindsight_bench`, emptied first) a history of
+resolved questions with windows of 30-365 days, one of them with 1,000 forecasters, and
+prints:
+  - read floor: a plain `COPY predictions_forecast TO STDOUT`, consumed and discarded;
+  - kernel: `scoring.score_question` over every question, arrays already in memory;
+  - reference loop: the plain implementation of tests/predictions/scoring_reference.py
+    on a sample of questions, against the kernel on the same sample;
+  - rescore --all end to end (read, score, write scores and totals), on an empty store
+    and again on a store that is already right;
+  - one rescore_question of the 1,000-forecaster question after its outcome is overridden;
+  - verify_scores over everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--forecasts", type=int, default=1_000_000)
+    parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--forecasters", type=int, default=5_000)
+    parser.add_argument("--big-question-forecasters", type=int, default=1_000)
+    parser.add_argument("--reference-sample", type=int, default=20, help="questions")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/hindsight_bench"
+    )
+    return parser.parse_args()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("ENV_FILE", "/nonexistent")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.figures: dict[str, float] = {}
+
+    def __call__(self, name: str):
+        timer = self
+
+        class _Block:
+            def __enter__(self):
+                self.started = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.figures[name] = time.perf_counter() - self.started
+                print(f"  {name}: {timer.figures[name]:.3f} s", flush=True)
+
+        return _Block()
+
+
+def copy_rows(cursor, table: str, columns: list[str], lines: list[str]) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        block = 200_000
+        for start in range(0, len(lines), block):
+            copy.write("".join(lines[start : start + block]))
+
+
+def generate(args: argparse.Namespace) -> int:
+    """Write the synthetic history; the id of the question with many forecasters."""
+    from django.db import connection
+
+    rng = np.random.default_rng(args.seed)
+    n_questions, n_forecasters = args.questions, args.forecasters
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    now = datetime.now(UTC).isoformat()
+    us_per_day = 86_400_000_000
+    base_us = int(base.timestamp()) * 1_000_000
+
+    window_days = rng.integers(30, 366, n_questions)
+    opens_us = base_us + rng.integers(0, 500, n_questions) * us_per_day
+    opens_us += rng.integers(0, us_per_day, n_questions)
+    closes_us = opens_us + window_days * us_per_day
+    multiple_choice = rng.random(n_questions) < 0.1
+    multiple_choice[0] = False
+    early = rng.random(n_questions) < 0.15
+    known_us = np.where(
+        early,
+        opens_us + rng.integers(1, np.maximum(window_days, 2)) * us_per_day,
+        closes_us + rng.integers(1, 20, n_questions) * us_per_day,
+    )
+
+    # Forecast counts: question 1 holds the big one, the rest share what is left.
+    big = args.big_question_forecasters
+    big_forecasts = min(big * 3, args.forecasts // 2)
+    rest = rng.multinomial(
+        args.forecasts - big_forecasts, np.full(n_questions - 1, 1 / (n_questions - 1))
+    )
+    per_question = np.concatenate([[big_forecasts], rest])
+    question_of = np.repeat(np.arange(n_questions), per_question)
+    n = len(question_of)
+    pool = np.maximum(per_question // 2, 1)
+    pool[0] = big
+    pool_of = pool[question_of]
+    # Each question's forecasters: a random offset into the forecaster list, wrapping.
+    offsets = rng.integers(0, n_forecasters, n_questions)
+    forecaster_of = (offsets[question_of] + rng.integers(0, 1 << 30, n) % pool_of) % n_forecasters
+    if big <= n_forecasters:
+        forecaster_of[:big_forecasts] = (
+            np.arange(big_forecasts) % big + offsets[0]
+        ) % n_forecasters
+    span = closes_us[question_of] - opens_us[question_of]
+    submitted_us = opens_us[question_of] + (rng.random(n) * span).astype(np.int64)
+    order = np.lexsort((submitted_us, question_of))
+    question_of, forecaster_of, submitted_us = (
+        question_of[order],
+        forecaster_of[order],
+        submitted_us[order],
+    )
+    yes = rng.integers(1, 1000, n)
+    second = rng.integers(1, 1000, n)
+    mc_rows = multiple_choice[question_of]
+
+    def iso(us: np.ndarray) -> np.ndarray:
+        return np.datetime_as_string(us.astype("datetime64[us]"), unit="us")
+
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        cursor.execute("SET session_replication_role = replica")  # bulk load: skip triggers
+        cursor.execute(
+            "TRUNCATE predictions_forecastertotal, predictions_questionscore, "
+            "predictions_forecast, resolvers_resolution, registry_claim, registry_source, "
+            "registry_question_tags, registry_tag, registry_questionoption, registry_question, "
+            "registry_forecaster RESTART IDENTITY CASCADE"
+        )
+        copy_rows(
+            cursor,
+            "registry_forecaster",
+            ["id", "handle", "display_name", "kind", "bio", "created_at"],
+            [
+                f"{i + 1}\tf-{i + 1:05d}\tForecaster {i + 1}\thuman\t\t{now}\n"
+                for i in range(n_forecasters)
+            ],
+        )
+        opens, closes = iso(opens_us), iso(closes_us)
+        resolve_by = iso(closes_us + 30 * us_per_day)
+        kinds = np.where(multiple_choice, "multiple_choice", "binary")
+        copy_rows(
+            cursor,
+            "registry_question",
+            [
+                "id",
+                "slug",
+                "title",
+                "body",
+                "resolution_criteria",
+                "fine_print",
+                "kind",
+                "opens_at",
+                "closes_at",
+                "resolve_by",
+                "published_at",
+                "created_at",
+                "updated_at",
+            ],
+            [
+                f"{q + 1}\tq-{q + 1:06d}\tQuestion {q + 1}\t\tcriteria\t\t{kinds[q]}\t{opens[q]}Z"
+                f"\t{closes[q]}Z\t{resolve_by[q]}Z\t{now}\t{now}\t{now}\n"
+                for q in range(n_questions)
+            ],
+        )
+        mc_ids = np.flatnonzero(multiple_choice) + 1
+        copy_rows(
+            cursor,
+            "registry_questionoption",
+            ["question_id", "label", "position"],
+            [f"{q}\tOption {k}\t{k}\n" for q in mc_ids.tolist() for k in range(3)],
+        )
+        copy_rows(
+            cursor,
+            "registry_tag",
+            ["id", "slug", "name"],
+            [f"{t + 1}\ttag-{t + 1}\tTag {t + 1}\n" for t in range(20)],
+        )
+        tag_of = rng.integers(1, 21, n_questions)
+        copy_rows(
+            cursor,
+            "registry_question_tags",
+            ["question_id", "tag_id"],
+            [f"{q + 1}\t{tag_of[q]}\n" for q in range(n_questions)],
+        )
+        copy_rows(
+            cursor,
+            "registry_source",
+            [
+                "id",
+                "slug",
+                "title",
+                "publication",
+                "url",
+                "published_on",
+                "language",
+                "text",
+                "created_at",
+            ],
+            [
+                f"{s + 1}\tsource-{s + 1}\tSource {s + 1}\t\t\t2024-01-01\ten\t\t{now}\n"
+                for s in range(50)
+            ],
+        )
+        claimed = np.flatnonzero(rng.random(n_questions) < 0.2)
+        copy_rows(
+            cursor,
+            "registry_claim",
+            [
+                "source_id",
+                "quote",
+                "start_offset",
+                "end_offset",
+                "probability_phrase",
+                "question_id",
+                "created_at",
+            ],
+            [f"{1 + q % 50}\tquote\t0\t5\t\t{q + 1}\t{now}\n" for q in claimed.tolist()],
+        )
+        outcome = np.where(rng.random(n_questions) < 0.4, "yes", "no")
+        option_ids = {}
+        cursor.execute("SELECT question_id, id FROM registry_questionoption WHERE position = 1")
+        option_ids = dict(cursor.fetchall())
+        known = np.datetime_as_string(known_us.astype("datetime64[us]"), unit="D")
+        resolution_lines = []
+        for q in range(n_questions):
+            if multiple_choice[q]:
+                what, option = "option", str(option_ids[q + 1])
+            else:
+                what, option = outcome[q], "\\N"
+            resolution_lines.append(
+                f"{q + 1}\t{what}\t{option}\t{known[q]}\tfinal\twhy\tbench\t{now}\t{now}\n"
+            )
+        copy_rows(
+            cursor,
+            "resolvers_resolution",
+            [
+                "question_id",
+                "outcome",
+                "outcome_option_id",
+                "known_on",
+                "state",
+                "rationale",
+                "resolver",
+                "created_at",
+                "finalized_at",
+            ],
+            resolution_lines,
+        )
+        submitted = iso(submitted_us)
+        lines = []
+        for i in range(n):
+            if mc_rows[i]:
+                a = int(yes[i]) % 700 + 1
+                b = int(second[i]) % (998 - a) + 1
+                c = 1000 - a - b
+                vector = f"[{a / 1000}, {b / 1000}, {c / 1000}]"
+            else:
+                vector = f"[{yes[i] / 1000}]"
+            who, what = forecaster_of[i] + 1, question_of[i] + 1
+            lines.append(f"{who}\t{what}\t{vector}\t\t{submitted[i]}Z\timport\n")
+        copy_rows(
+            cursor,
+            "predictions_forecast",
+            [
+                "forecaster_id",
+                "question_id",
+                "probabilities",
+                "rationale",
+                "submitted_at",
+                "origin",
+            ],
+            lines,
+        )
+        for table in (
+            "registry_forecaster",
+            "registry_question",
+            "registry_tag",
+            "registry_source",
+        ):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("ANALYZE")
+    return 1
+
+
+def read_floor() -> float:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy("COPY predictions_forecast TO STDOUT") as copy,
+    ):
+        for _ in copy:
+            pass
+    return time.perf_counter() - started
+
+
+def reference_forecasts(data) -> list:
+    """One question's log in the reference implementation's plain shape."""
+    from tests.predictions import scoring_reference as ref
+
+    forecasts = data.forecasts
+    return [
+        ref.Forecast(int(who), ref.to_datetime(int(us)), tuple(float(p) for p in vector))
+        for who, us, vector in zip(
+            forecasts.forecaster_index,
+            forecasts.submitted_at_us,
+            forecasts.probabilities,
+            strict=True,
+        )
+    ]
+
+
+def main() -> None:
+    args = parse_args()
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    from django.core.management import call_command
+
+    from predictions import rescoring, scoring
+    from predictions.models import Forecast
+    from predictions.score_inputs import all_scoring_inputs
+    from registry.models import Question
+    from resolvers import services
+    from tests.predictions import scoring_reference as ref
+
+    timer = Timer()
+    print(
+        f"Generating {args.forecasts:,} forecasts on {args.questions:,} resolved questions "
+        f"by {args.forecasters:,} forecasters (seed {args.seed})...",
+        flush=True,
+    )
+    with timer("generate (COPY, not a figure)"):
+        big_question_id = generate(args)
+    print(f"  forecasts stored: {Forecast.objects.count():,}")
+
+    print("Figures:")
+    floors = [read_floor() for _ in range(3)]
+    timer.figures["read floor (COPY forecasts to nowhere)"] = min(floors)
+    print(f"  read floor (COPY forecasts to nowhere): {min(floors):.3f} s (best of 3)")
+
+    with timer("load every scoring input (2 COPY + parse)"):
+        inputs = list(all_scoring_inputs())
+    with timer("kernel: score every question in memory"):
+        for data in inputs:
+            forecasts = data.forecasts
+            scoring.score_question(
+                forecasts.forecaster_index,
+                forecasts.submitted_at_us,
+                forecasts.probabilities,
+                len(forecasts.forecaster_ids),
+                data.question.window,
+                data.question.outcome,
+            )
+
+    sample = [data for data in inputs[1:] if len(data.forecasts.forecast_ids) > 0]
+    sample = sample[: args.reference_sample]
+    reference_rows = [reference_forecasts(data) for data in sample]
+    started = time.perf_counter()
+    for data, rows in zip(sample, reference_rows, strict=True):
+        # The window's first day and E stand for opens_at and closes_at: the same window.
+        window = data.question.window
+        ref.score_question(
+            rows,
+            len(data.forecasts.forecaster_ids),
+            ref.to_datetime(window.first_day * scoring.US_PER_DAY),
+            ref.to_datetime(window.end_us),
+            None,
+            data.question.outcome,
+        )
+    reference_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    repeats = 20
+    for _ in range(repeats):
+        for data in sample:
+            forecasts = data.forecasts
+            scoring.score_question(
+                forecasts.forecaster_index,
+                forecasts.submitted_at_us,
+                forecasts.probabilities,
+                len(forecasts.forecaster_ids),
+                data.question.window,
+                data.question.outcome,
+            )
+    kernel_seconds = (time.perf_counter() - started) / repeats
+    print(
+        f"  reference loop on {len(sample)} questions: {reference_seconds:.3f} s; kernel on "
+        f"the same: {kernel_seconds * 1000:.2f} ms"
+    )
+    del inputs
+
+    with timer("rescore --all, empty store"):
+        call_command("rescore", "--all")
+    with timer("rescore --all, store already right"):
+        call_command("rescore", "--all")
+
+    question = Question.objects.get(pk=big_question_id)
+    forecasters = question.forecasts.values("forecaster").distinct().count()
+    from django.contrib.auth import get_user_model
+
+    staff, _ = get_user_model().objects.get_or_create(username="bench-admin", is_staff=True)
+    current = question.resolutions.get(superseded_at__isnull=True)
+    services.resolution_record(
+        question=question,
+        outcome="no" if current.outcome == "yes" else "yes",
+        rationale="bench override",
+        user=staff,
+        known_on=current.known_on,
+    )
+    with timer(f"rescore_question, {forecasters} forecasters, outcome overridden"):
+        rescoring.rescore_question(question_id=question.pk)
+    with timer("verify_scores over everything"):
+        differences = rescoring.verify_scores()
+    print(f"  verify_scores differences: {len(differences)}")
+
+    floor = timer.figures["read floor (COPY forecasts to nowhere)"]
+    full = timer.figures["rescore --all, empty store"]
+    print("Ratios:")
+    print(f"  kernel vs reference loop: {reference_seconds / kernel_seconds:,.0f}x faster")
+    print(f"  rescore --all / read floor: {full / floor:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

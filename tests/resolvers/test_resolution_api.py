@@ -1,0 +1,85 @@
+"""Staff record, override and annul outcomes through the API; anyone reads the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from resolvers.models import Resolution
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def url(question) -> str:
+    return f"/api/v1/questions/{question.slug}/resolution/"
+
+
+def test_staff_record_a_final_outcome(staff_client):
+    question = factories.ClosedQuestionFactory()
+
+    response = staff_client.post(
+        url(question), {"outcome": "yes", "rationale": "Announced."}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["outcome"], body["state"], body["current"]) == ("yes", "final", True)
+    assert body["resolved_by"] == "admin"
+    assert staff_client.get(f"/api/v1/questions/{question.slug}/").json()["status"] == "resolved"
+
+
+def test_an_override_keeps_the_history(staff_client, anonymous_client):
+    question = factories.ClosedQuestionFactory()
+    staff_client.post(url(question), {"outcome": "yes", "rationale": "First."}, format="json")
+    staff_client.post(url(question), {"outcome": "annulled", "rationale": "Void."}, format="json")
+
+    history = anonymous_client.get(url(question)).json()
+
+    assert [(row["outcome"], row["current"]) for row in history] == [
+        ("annulled", True),
+        ("yes", False),
+    ]
+    assert Resolution.objects.filter(question=question).count() == 2
+
+
+def test_multiple_choice_outcome_by_option_label(staff_client):
+    question = factories.MultipleChoiceQuestionFactory(options=["A", "B"])
+
+    response = staff_client.post(
+        url(question), {"outcome": "option", "option": "B", "rationale": "B won."}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["outcome_option"] == "B"
+
+    unknown = staff_client.post(
+        url(question), {"outcome": "option", "option": "C", "rationale": "?"}, format="json"
+    )
+    assert unknown.status_code == 400 and "option" in unknown.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"outcome": "maybe", "rationale": "x"}, "outcome"),
+        ({"outcome": "yes"}, "rationale"),
+        ({"outcome": "yes", "rationale": "x", "state": "proposed"}, "state"),
+        ({"outcome": "yes", "rationale": "x", "known_on": "2999-01-01"}, "known_on"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(staff_client, payload, field):
+    question = factories.ClosedQuestionFactory()
+
+    response = staff_client.post(url(question), payload, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Resolution.objects.exists()
+
+
+def test_only_staff_resolve(alice_client, anonymous_client):
+    question = factories.ClosedQuestionFactory()
+    payload = {"outcome": "yes", "rationale": "Trust me."}
+
+    assert alice_client.post(url(question), payload, format="json").status_code == 403
+    assert anonymous_client.post(url(question), payload, format="json").status_code == 401
+    assert not Resolution.objects.exists()
