@@ -1,14 +1,16 @@
 """Writes of derived scores: QuestionScore rows and ForecasterTotal leaderboards.
 
-Everything here is recomputable from the forecast log and the resolutions. Writes change
-only what differs, so running a rescore twice changes nothing.
+Everything here is recomputable from the forecast log and the resolutions. Rows travel as
+numpy columns; writes change only what differs, so running a rescore twice changes
+nothing.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable, Sequence
+import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,30 +32,96 @@ from resolvers.models import Resolution
 
 logger = logging.getLogger(__name__)
 
-SCORE_KEYS = ("question_id", "forecaster_id")
-SCORE_VALUES = (
-    "resolution_id",
-    "brier",
-    "relative_score",
-    "log_loss",
-    "spherical",
-    "days",
-    "window_days",
-)
-TOTAL_KEYS = ("forecaster_id", "scope")
-TOTAL_VALUES = (
-    "questions",
-    "mean_brier",
-    "mean_relative_score",
-    "relative_score_low",
-    "relative_score_high",
-    "mean_log_loss",
-)
 SCORES_VERSION_KEY = "scores-version"
 
 
-def question_score_rows(data: ScoringInput) -> list[tuple]:
-    """(question_id, forecaster_id, *SCORE_VALUES) for every forecaster with a scored day."""
+@dataclass(frozen=True)
+class TableSpec:
+    """The columns of a derived table: its keys, its values and their PostgreSQL types."""
+
+    model: type
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    types: dict[str, str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.keys, *self.values)
+
+
+SCORES = TableSpec(
+    QuestionScore,
+    keys=("question_id", "forecaster_id"),
+    values=(
+        "resolution_id",
+        "brier",
+        "relative_score",
+        "log_loss",
+        "spherical",
+        "days",
+        "window_days",
+    ),
+    types={
+        "question_id": "int8",
+        "forecaster_id": "int8",
+        "resolution_id": "int8",
+        "brier": "float8",
+        "relative_score": "float8",
+        "log_loss": "float8",
+        "spherical": "float8",
+        "days": "int4",
+        "window_days": "int4",
+    },
+)
+TOTALS = TableSpec(
+    ForecasterTotal,
+    keys=("forecaster_id", "scope"),
+    values=(
+        "questions",
+        "mean_brier",
+        "mean_relative_score",
+        "relative_score_low",
+        "relative_score_high",
+        "mean_log_loss",
+    ),
+    types={
+        "forecaster_id": "int8",
+        "scope": "varchar(140)",
+        "questions": "int4",
+        "mean_brier": "float8",
+        "mean_relative_score": "float8",
+        "relative_score_low": "float8",
+        "relative_score_high": "float8",
+        "mean_log_loss": "float8",
+    },
+)
+_NUMPY_TYPES = {"int8": np.int64, "int4": np.int64, "float8": np.float64}
+
+
+Columns = dict[str, np.ndarray]
+
+
+def _empty(spec: TableSpec) -> Columns:
+    return {
+        name: np.empty(0, dtype=_NUMPY_TYPES.get(spec.types[name], object)) for name in spec.columns
+    }
+
+
+def _concat(spec: TableSpec, parts: list[Columns]) -> Columns:
+    if not parts:
+        return _empty(spec)
+    return {name: np.concatenate([part[name] for part in parts]) for name in spec.columns}
+
+
+def _rows(spec: TableSpec, columns: Columns) -> list[tuple]:
+    return list(zip(*(columns[name].tolist() for name in spec.columns), strict=True))
+
+
+# --- Computing
+
+
+def question_score_columns(data: ScoringInput) -> Columns:
+    """One question's scores: a row per forecaster with at least one scored day."""
     question, forecasts = data.question, data.forecasts
     result = scoring.score_question(
         forecasts.forecaster_index,
@@ -65,20 +133,17 @@ def question_score_rows(data: ScoringInput) -> list[tuple]:
     )
     scored = result.days > 0
     count = int(scored.sum())
-    return list(
-        zip(
-            [question.question_id] * count,
-            forecasts.forecaster_ids[scored].tolist(),
-            [question.resolution_id] * count,
-            result.brier[scored].tolist(),
-            result.relative[scored].tolist(),
-            result.log_loss[scored].tolist(),
-            result.spherical[scored].tolist(),
-            result.days[scored].tolist(),
-            [question.window.n_days] * count,
-            strict=True,
-        )
-    )
+    return {
+        "question_id": np.full(count, question.question_id, dtype=np.int64),
+        "forecaster_id": forecasts.forecaster_ids[scored],
+        "resolution_id": np.full(count, question.resolution_id, dtype=np.int64),
+        "brier": result.brier[scored],
+        "relative_score": result.relative[scored],
+        "log_loss": result.log_loss[scored],
+        "spherical": result.spherical[scored],
+        "days": result.days[scored].astype(np.int64),
+        "window_days": np.full(count, question.window.n_days, dtype=np.int64),
+    }
 
 
 def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]]:
@@ -98,53 +163,52 @@ def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]
     return scopes
 
 
-def total_rows(score_rows: Sequence[tuple], scopes: dict[int, list[str]]) -> list[tuple]:
-    """(forecaster_id, scope, *TOTAL_VALUES) for every forecaster and scope they scored in."""
-    if not score_rows:
-        return []
-    question_ids = np.array([row[0] for row in score_rows], dtype=np.int64)
-    forecaster_ids = np.array([row[1] for row in score_rows], dtype=np.int64)
-    brier = np.array([row[3] for row in score_rows])
-    relative = np.array([row[4] for row in score_rows])
-    log_loss = np.array([row[5] for row in score_rows])
+def total_columns(scores: Columns, scopes: dict[int, list[str]]) -> Columns:
+    """Each forecaster's totals in every scope they scored in: count, means, and the
+    bootstrap interval of the mean relative score."""
+    if len(scores["question_id"]) == 0:
+        return _empty(TOTALS)
+    names = sorted({name for listed in scopes.values() for name in listed})
+    number = {name: index for index, name in enumerate(names)}
+    # The (question, scope) pairs as a sorted table, then each score row expanded to the
+    # pairs of its question: no Python loop per score row.
+    pair_question = np.fromiter(
+        (qid for qid, listed in scopes.items() for _ in listed), dtype=np.int64
+    )
+    pair_scope = np.fromiter(
+        (number[name] for listed in scopes.values() for name in listed), dtype=np.int64
+    )
+    order = np.argsort(pair_question, kind="stable")
+    pair_question, pair_scope = pair_question[order], pair_scope[order]
+    questions, first_pair, pair_count = np.unique(
+        pair_question, return_index=True, return_counts=True
+    )
+    position = np.searchsorted(questions, scores["question_id"])
+    per_row = pair_count[position]
+    row = np.repeat(np.arange(len(position)), per_row)
+    offset_in_row = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    scope = pair_scope[first_pair[position][row] + offset_in_row]
 
-    scope_names = sorted({scope for names in scopes.values() for scope in names})
-    scope_number = {name: number for number, name in enumerate(scope_names)}
-    per_question = {qid: [scope_number[name] for name in names] for qid, names in scopes.items()}
-    lengths = np.array([len(per_question[qid]) for qid in question_ids.tolist()])
-    row_of_pair = np.repeat(np.arange(len(score_rows)), lengths)
-    scope_of_pair = np.fromiter(
-        (number for qid in question_ids.tolist() for number in per_question[qid]),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
-    # Group by (forecaster, scope), questions ascending inside a group: the bootstrap
-    # resamples the same sequence whoever computes it.
-    order = np.lexsort((question_ids[row_of_pair], scope_of_pair, forecaster_ids[row_of_pair]))
-    rows = row_of_pair[order]
-    group_forecaster = forecaster_ids[rows]
-    group_scope = scope_of_pair[order]
-    starts = np.flatnonzero(
-        np.r_[True, (np.diff(group_forecaster) != 0) | (np.diff(group_scope) != 0)]
-    )
-    counts = np.diff(np.r_[starts, len(rows)])
-    mean_brier = np.add.reduceat(brier[rows], starts) / counts
-    mean_relative = np.add.reduceat(relative[rows], starts) / counts
-    mean_log_loss = np.add.reduceat(log_loss[rows], starts) / counts
-    low, high = scoring.bootstrap_mean_intervals(np.split(relative[rows], starts[1:]))
-    return list(
-        zip(
-            group_forecaster[starts].tolist(),
-            [scope_names[number] for number in group_scope[starts].tolist()],
-            counts.tolist(),
-            mean_brier.tolist(),
-            mean_relative.tolist(),
-            np.asarray(low).tolist(),
-            np.asarray(high).tolist(),
-            mean_log_loss.tolist(),
-            strict=True,
-        )
-    )
+    forecaster = scores["forecaster_id"][row]
+    question = scores["question_id"][row]
+    # Groups of (forecaster, scope), questions ascending inside: the bootstrap resamples
+    # the same sequence whoever computes it, one forecaster or all of them.
+    grouped = np.lexsort((question, scope, forecaster))
+    row, forecaster, scope = row[grouped], forecaster[grouped], scope[grouped]
+    starts = np.flatnonzero(np.r_[True, (np.diff(forecaster) != 0) | (np.diff(scope) != 0)])
+    counts = np.diff(np.r_[starts, len(row)])
+    relative = scores["relative_score"][row]
+    low, high = scoring.bootstrap_mean_intervals(np.split(relative, starts[1:]))
+    return {
+        "forecaster_id": forecaster[starts],
+        "scope": np.array(names, dtype=object)[scope[starts]],
+        "questions": counts.astype(np.int64),
+        "mean_brier": np.add.reduceat(scores["brier"][row], starts) / counts,
+        "mean_relative_score": np.add.reduceat(relative, starts) / counts,
+        "relative_score_low": np.asarray(low, dtype=np.float64),
+        "relative_score_high": np.asarray(high, dtype=np.float64),
+        "mean_log_loss": np.add.reduceat(scores["log_loss"][row], starts) / counts,
+    }
 
 
 # --- Writing only what changed
@@ -168,100 +232,105 @@ class SyncCounts:
         return bool(self.created or self.updated or self.deleted)
 
 
-def _sync_orm(model, keys, values, existing_queryset, rows: list[tuple]) -> SyncCounts:
-    """Make `existing_queryset` hold exactly `rows`, touching only rows that differ."""
-    fields = (*keys, *values)
-    wanted = {row[: len(keys)]: row for row in rows}
+def _sync_orm(spec: TableSpec, existing_queryset, columns: Columns) -> SyncCounts:
+    """Make `existing_queryset` hold exactly these rows (the portable path, for SQLite)."""
+    keys, values, width = spec.keys, spec.values, len(spec.keys)
+    wanted = {row[:width]: row for row in _rows(spec, columns)}
     existing = {tuple(getattr(obj, name) for name in keys): obj for obj in existing_queryset}
     stale = [obj.pk for key, obj in existing.items() if key not in wanted]
     to_create, to_update = [], []
     for key, row in wanted.items():
         obj = existing.get(key)
         if obj is None:
-            to_create.append(model(**dict(zip(fields, row, strict=True))))
-        elif tuple(getattr(obj, name) for name in values) != row[len(keys) :]:
-            for name, value in zip(values, row[len(keys) :], strict=True):
+            to_create.append(spec.model(**dict(zip(spec.columns, row, strict=True))))
+        elif tuple(getattr(obj, name) for name in values) != row[width:]:
+            for name, value in zip(values, row[width:], strict=True):
                 setattr(obj, name, value)
             to_update.append(obj)
     if stale:
-        model.objects.filter(pk__in=stale).delete()
+        spec.model.objects.filter(pk__in=stale).delete()
     if to_update:
-        model.objects.bulk_update(to_update, list(values), batch_size=1000)
+        spec.model.objects.bulk_update(to_update, list(values), batch_size=1000)
     if to_create:
-        model.objects.bulk_create(to_create, batch_size=1000)
+        spec.model.objects.bulk_create(to_create, batch_size=1000)
     return SyncCounts(len(to_create), len(to_update), len(stale))
 
 
-def _sync_postgres(model, keys, values, rows: list[tuple], column_types: dict) -> SyncCounts:
-    """The whole table made equal to `rows`: COPY into a staging table, then one DELETE,
-    UPDATE and INSERT each, touching only rows that differ."""
-    table = model._meta.db_table
-    columns = [*keys, *values]
+_BINARY_FORMATS = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
+
+
+def _binary_copy_data(spec: TableSpec, columns: Columns) -> bytes:
+    """Numeric columns in PostgreSQL's binary COPY format, built by numpy in one go."""
+    fields = [("field_count", ">i2")]
+    for name in spec.columns:
+        fields += [(f"{name}_length", ">i4"), (name, _BINARY_FORMATS[spec.types[name]])]
+    records = np.empty(len(columns[spec.columns[0]]), dtype=np.dtype(fields))
+    records["field_count"] = len(spec.columns)
+    for name in spec.columns:
+        records[f"{name}_length"] = np.dtype(_BINARY_FORMATS[spec.types[name]]).itemsize
+        records[name] = columns[name]
+    header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+    return header + records.tobytes() + struct.pack(">h", -1)
+
+
+def _text_copy_data(spec: TableSpec, columns: Columns) -> str:
+    """Rows in COPY's text format; floats by repr, which round-trips exactly."""
+    buffer = io.StringIO()
+    for row in _rows(spec, columns):
+        buffer.write("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
+        buffer.write("\n")
+    return buffer.getvalue()
+
+
+def _sync_postgres(
+    spec: TableSpec, columns: Columns, where: str = "TRUE", params: Iterable = ()
+) -> SyncCounts:
+    """Make the rows matching `where` equal to `columns`: COPY into a staging table, then
+    one DELETE, UPDATE and INSERT, each touching only rows that differ."""
+    table, names = spec.model._meta.db_table, spec.columns
     staging = f"staging_{table}"
-    key_match = " AND ".join(f"s.{k} = t.{k}" for k in keys)
-    differs = f"({', '.join(f't.{v}' for v in values)}) IS DISTINCT FROM " + (
-        f"({', '.join(f's.{v}' for v in values)})"
+    key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
+    differs = (
+        f"({', '.join(f't.{v}' for v in spec.values)}) IS DISTINCT FROM "
+        f"({', '.join(f's.{v}' for v in spec.values)})"
     )
+    numeric = all(spec.types[name] in _BINARY_FORMATS for name in names)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE {staging} ("
-            + ", ".join(f"{c} {column_types[c]}" for c in columns)
+            + ", ".join(f"{name} {spec.types[name]}" for name in names)
             + ") ON COMMIT DROP"
         )
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(map(repr_for_copy, row)) + "\n")
-        with cursor.cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
-        cursor.execute(f"CREATE INDEX ON {staging} ({', '.join(keys)})")
+        copy_sql = f"COPY {staging} ({', '.join(names)}) FROM STDIN"
+        if numeric:
+            with cursor.cursor.copy(copy_sql + " (FORMAT BINARY)") as copy:
+                copy.write(_binary_copy_data(spec, columns))
+        else:
+            with cursor.cursor.copy(copy_sql) as copy:
+                copy.write(_text_copy_data(spec, columns))
+        cursor.execute(f"CREATE INDEX ON {staging} ({', '.join(spec.keys)})")
         cursor.execute(f"ANALYZE {staging}")
         cursor.execute(
-            f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE {key_match})"
+            f"DELETE FROM {table} t WHERE ({where}) AND NOT EXISTS "
+            f"(SELECT 1 FROM {staging} s WHERE {key_match})",
+            list(params),
         )
         deleted = cursor.rowcount
         cursor.execute(
-            f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in values)} "
+            f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in spec.values)} "
             f"FROM {staging} s WHERE {key_match} AND {differs}"
         )
         updated = cursor.rowcount
+        # ON CONFLICT, not NOT EXISTS: an anti-join against the table this statement is
+        # filling can be planned as a rescan per inserted row (quadratic).
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(f's.{c}' for c in columns)} FROM {staging} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {key_match})"
+            f"INSERT INTO {table} ({', '.join(names)}) "
+            f"SELECT {', '.join(f's.{name}' for name in names)} FROM {staging} s "
+            f"ON CONFLICT ({', '.join(spec.keys)}) DO NOTHING"
         )
         created = cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
     return SyncCounts(created, updated, deleted)
-
-
-def repr_for_copy(value: object) -> str:
-    """A value in COPY's text format; floats keep every digit (repr round-trips)."""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-SCORE_COLUMN_TYPES = {
-    "question_id": "bigint",
-    "forecaster_id": "bigint",
-    "resolution_id": "bigint",
-    "brier": "double precision",
-    "relative_score": "double precision",
-    "log_loss": "double precision",
-    "spherical": "double precision",
-    "days": "integer",
-    "window_days": "integer",
-}
-TOTAL_COLUMN_TYPES = {
-    "forecaster_id": "bigint",
-    "scope": "varchar(140)",
-    "questions": "integer",
-    "mean_brier": "double precision",
-    "mean_relative_score": "double precision",
-    "relative_score_low": "double precision",
-    "relative_score_high": "double precision",
-    "mean_log_loss": "double precision",
-}
 
 
 def _bump_scores_version() -> None:
@@ -288,16 +357,37 @@ class RescoreReport:
     scores: SyncCounts
     totals: SyncCounts
 
+    def __add__(self, other: RescoreReport) -> RescoreReport:
+        return RescoreReport(
+            self.questions + other.questions,
+            self.scores + other.scores,
+            self.totals + other.totals,
+        )
 
-def _totals_for_forecasters(forecaster_ids: set[int]) -> list[tuple]:
-    """Recompute every scope's totals of these forecasters from their stored scores."""
-    score_rows = list(
-        QuestionScore.objects.filter(forecaster_id__in=forecaster_ids)
-        .order_by()
-        .values_list("question_id", "forecaster_id", *SCORE_VALUES)
-    )
-    question_ids = sorted({row[0] for row in score_rows})
-    return total_rows(score_rows, question_scopes(scored_resolutions(question_ids)))
+
+def _stored_scores(**filters) -> Columns:  # type: ignore[no-untyped-def]
+    rows = list(QuestionScore.objects.filter(**filters).order_by().values_list(*SCORES.columns))
+    if not rows:
+        return _empty(SCORES)
+    return {
+        name: np.array(values, dtype=_NUMPY_TYPES[SCORES.types[name]])
+        for name, values in zip(SCORES.columns, zip(*rows, strict=True), strict=True)
+    }
+
+
+def _totals_of(forecaster_ids: list[int]) -> Columns:
+    """Every scope's totals of these forecasters, from their stored question scores."""
+    scores = _stored_scores(forecaster_id__in=forecaster_ids)
+    question_ids = np.unique(scores["question_id"]).tolist()
+    return total_columns(scores, question_scopes(scored_resolutions(question_ids)))
+
+
+def _sync(spec: TableSpec, columns: Columns, field: str, ids: list[int]) -> SyncCounts:
+    """Make the stored rows whose `field` is in `ids` equal to `columns`."""
+    if connection.vendor == "postgresql":
+        return _sync_postgres(spec, columns, f"t.{field} = ANY(%s)", [ids])
+    existing = spec.model.objects.filter(**{f"{field}__in": ids})
+    return _sync_orm(spec, existing, columns)
 
 
 @transaction.atomic
@@ -306,36 +396,34 @@ def rescore_question(*, question_id: int) -> RescoreReport:
     its current resolution: scores when it is final, none when it is not (or annulled)."""
     Question.objects.select_for_update().filter(pk=question_id).first()
     resolved = scored_resolutions([question_id])
-    new_rows = question_score_rows(scoring_input(resolved[0])) if resolved else []
-    existing = QuestionScore.objects.filter(question_id=question_id)
-    affected = set(existing.values_list("forecaster_id", flat=True))
-    affected |= {row[1] for row in new_rows}
-    scores = _sync_orm(QuestionScore, SCORE_KEYS, SCORE_VALUES, existing, new_rows)
-    totals = _sync_orm(
-        ForecasterTotal,
-        TOTAL_KEYS,
-        TOTAL_VALUES,
-        ForecasterTotal.objects.filter(forecaster_id__in=affected),
-        _totals_for_forecasters(affected),
+    scores = question_score_columns(scoring_input(resolved[0])) if resolved else _empty(SCORES)
+    before = QuestionScore.objects.filter(question_id=question_id)
+    affected = sorted(
+        set(before.values_list("forecaster_id", flat=True)) | set(scores["forecaster_id"].tolist())
     )
     Resolution.objects.filter(
         question_id=question_id, superseded_at__isnull=True, scored_at__isnull=True
     ).update(scored_at=timezone.now())
-    if scores.changed or totals.changed:
+    if not affected:  # nobody scored before or now: nothing to write
+        return RescoreReport(1, SyncCounts(), SyncCounts())
+    score_changes = _sync(SCORES, scores, "question_id", [question_id])
+    total_changes = _sync(TOTALS, _totals_of(affected), "forecaster_id", affected)
+    if score_changes.changed or total_changes.changed:
         transaction.on_commit(_bump_scores_version)
-    return RescoreReport(1, scores, totals)
+    return RescoreReport(1, score_changes, total_changes)
 
 
-def compute_all_scores() -> tuple[list[tuple], list[tuple], int]:
-    """Every question's score rows and every total, computed in memory from the log."""
-    score_rows: list[tuple] = []
-    questions = 0
-    for data in all_scoring_inputs():
-        score_rows.extend(question_score_rows(data))
-        questions += 1
-    scored_question_ids = sorted({row[0] for row in score_rows})
-    scopes = question_scopes(scored_resolutions(scored_question_ids))
-    return score_rows, total_rows(score_rows, scopes), questions
+def compute_all_scores() -> tuple[Columns, Columns, int]:
+    """Every question's scores and every total, computed in memory from the log."""
+    if connection.vendor == "postgresql":
+        inputs: Iterable[ScoringInput] = all_scoring_inputs()
+    else:
+        inputs = (scoring_input(question) for question in scored_resolutions())
+    parts = [question_score_columns(data) for data in inputs]
+    scores = _concat(SCORES, parts)
+    question_ids = np.unique(scores["question_id"]).tolist()
+    totals = total_columns(scores, question_scopes(scored_resolutions(question_ids)))
+    return scores, totals, len(parts)
 
 
 @transaction.atomic
@@ -347,27 +435,23 @@ def rescore_all() -> RescoreReport:
         question_ids = set(Resolution.objects.values_list("question_id", flat=True))
         question_ids |= set(QuestionScore.objects.values_list("question_id", flat=True))
         for question_id in sorted(question_ids):
-            one = rescore_question(question_id=question_id)
-            report = RescoreReport(
-                report.questions + 1, report.scores + one.scores, report.totals + one.totals
-            )
+            report = report + rescore_question(question_id=question_id)
         return report
     with connection.cursor() as cursor:
+        # Rescores of single questions wait for this one, not the other way round.
         cursor.execute(
             "LOCK TABLE predictions_questionscore, predictions_forecastertotal "
             "IN SHARE ROW EXCLUSIVE MODE"
         )
-    score_rows, totals, questions = compute_all_scores()
-    scores = _sync_postgres(QuestionScore, SCORE_KEYS, SCORE_VALUES, score_rows, SCORE_COLUMN_TYPES)
-    totals_sync = _sync_postgres(
-        ForecasterTotal, TOTAL_KEYS, TOTAL_VALUES, totals, TOTAL_COLUMN_TYPES
-    )
+    scores, totals, questions = compute_all_scores()
+    score_changes = _sync_postgres(SCORES, scores)
+    total_changes = _sync_postgres(TOTALS, totals)
     Resolution.objects.filter(superseded_at__isnull=True, scored_at__isnull=True).update(
         scored_at=timezone.now()
     )
-    if scores.changed or totals_sync.changed:
+    if score_changes.changed or total_changes.changed:
         transaction.on_commit(_bump_scores_version)
-    return RescoreReport(questions, scores, totals_sync)
+    return RescoreReport(questions, score_changes, total_changes)
 
 
 # --- Verification
@@ -381,13 +465,18 @@ class Difference:
     computed: tuple | None
 
 
-def _compare(table: str, keys: int, stored: list[tuple], computed: list[tuple], tolerance: float):
-    stored_by_key = {row[:keys]: row[keys:] for row in stored}
-    computed_by_key = {row[:keys]: row[keys:] for row in computed}
+def _differences(
+    table: str, spec: TableSpec, stored: list[tuple], computed: Columns, tolerance: float
+) -> list[Difference]:
+    width = len(spec.keys)
+    stored_by_key = {row[:width]: row[width:] for row in stored}
+    computed_by_key = {row[:width]: row[width:] for row in _rows(spec, computed)}
+    found = []
     for key in sorted(stored_by_key.keys() | computed_by_key.keys(), key=str):
         old, new = stored_by_key.get(key), computed_by_key.get(key)
         if old is None or new is None or not _close(old, new, tolerance):
-            yield Difference(table, key, old, new)
+            found.append(Difference(table, key, old, new))
+    return found
 
 
 def _close(old: tuple, new: tuple, tolerance: float) -> bool:
@@ -402,25 +491,19 @@ def _close(old: tuple, new: tuple, tolerance: float) -> bool:
 
 def verify_scores(tolerance: float = 1e-9) -> list[Difference]:
     """Recompute everything from the forecast log in memory; every stored row that differs."""
-    if connection.vendor == "postgresql":
-        score_rows, totals, _ = compute_all_scores()
-    else:
-        score_rows = []
-        for question in scored_resolutions():
-            score_rows.extend(question_score_rows(scoring_input(question)))
-        scopes = question_scopes(scored_resolutions(sorted({row[0] for row in score_rows})))
-        totals = total_rows(score_rows, scopes)
-    stored_scores = list(QuestionScore.objects.values_list(*SCORE_KEYS, *SCORE_VALUES))
-    stored_totals = list(ForecasterTotal.objects.values_list(*TOTAL_KEYS, *TOTAL_VALUES))
-    differences = list(_compare("score", 2, stored_scores, score_rows, tolerance))
-    differences += list(_compare("total", 2, stored_totals, totals, tolerance))
-    return differences
+    scores, totals, _ = compute_all_scores()
+    stored_scores = list(QuestionScore.objects.values_list(*SCORES.columns))
+    stored_totals = list(ForecasterTotal.objects.values_list(*TOTALS.columns))
+    return _differences("score", SCORES, stored_scores, scores, tolerance) + _differences(
+        "total", TOTALS, stored_totals, totals, tolerance
+    )
 
 
 def stale_question_ids() -> list[int]:
     """Questions whose stored scores may not match their current resolution: a current
-    resolution not yet scored, or scores computed from a resolution that is no longer the
-    current final one. A Redis outage that lost a rescore task leaves these behind."""
+    final resolution not yet scored, or scores computed from a resolution that is no
+    longer the current final one. A Redis outage that lost a rescore task, or forecasts
+    imported into a resolved question, leave these behind."""
     unscored = set(
         Resolution.objects.filter(superseded_at__isnull=True, scored_at__isnull=True)
         .filter(state=Resolution.State.FINAL)

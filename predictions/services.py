@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 
 from config.clock import database_now
 from config.errors import ApplicationError
 from predictions.models import Forecast
 from registry.models import Forecaster, Question
+from resolvers.models import Resolution
 
 MIN_PROBABILITY = 0.001
 MAX_PROBABILITY = 0.999
@@ -144,15 +149,6 @@ _REFUSAL_BY_STATUS = {
 
 
 # --- Historical forecasts: a track record brought from elsewhere, as CSV rows -------------
-# (Imports are here rather than at the top so this section stays a pure append.)
-
-import dataclasses  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from datetime import datetime  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.core.validators import validate_slug  # noqa: E402
 
 OPTION_COLUMN_PREFIX = "p:"
 IMPORT_REQUIRED_COLUMNS = ("question", "forecaster", "submitted_at")
@@ -302,6 +298,10 @@ def forecasts_import(
         )
         report.created = len(to_create)
         report.question_ids = sorted({item.question.pk for item in to_create})
+        # Scores of an already resolved question now lag its log: mark it for the sweep.
+        Resolution.objects.filter(
+            question_id__in=report.question_ids, superseded_at__isnull=True
+        ).update(scored_at=None)
     return report
 
 

@@ -128,8 +128,7 @@ class TestImportGoodFile:
         assert first.rationale == "first look" and mc.rationale == ""
         assert "Imported 3 forecast(s)" in out
         assert "0 already present" in out
-        ids = sorted([binary_question.pk, mc_closed.pk])
-        assert f"(ids, to rescore): {ids[0]} {ids[1]}" in out
+        assert "Rescored" not in out  # neither question has an outcome yet
 
     def test_the_service_reports_what_it_did(self, binary_question, mc_closed):
         rows = [
@@ -209,7 +208,8 @@ class TestImportGoodFile:
         ]
         path = write(tmp_path, MC_HEADER + "\n" + "".join(rows))
 
-        with django_assert_max_num_queries(12):
+        # The import itself, then a (no-op) rescore of each of the two questions.
+        with django_assert_max_num_queries(30):
             run("import_forecasts", path)
 
         assert Forecast.objects.count() == 300
@@ -448,7 +448,7 @@ class TestReimport:
 
         assert log() == stored
         assert "Imported 0 forecast(s)" in out and "3 already present were skipped" in out
-        assert "Created forecasters" not in out and "to rescore" not in out
+        assert "Created forecasters" not in out and "Rescored" not in out
 
     def test_only_rows_that_differ_from_the_stored_log_are_added(
         self, tmp_path, alice, binary_question
@@ -669,3 +669,39 @@ class TestExportScores:
     def test_an_unknown_scope_is_an_error(self, scores, scope):
         with pytest.raises(CommandError):
             run("export_scores", "--scope", scope)
+
+
+def test_importing_into_a_resolved_question_rescores_it(tmp_path, alice):
+    from datetime import UTC, date, datetime
+
+    from predictions import rescoring
+    from predictions.models import QuestionScore
+    from resolvers import services as resolution_services
+
+    question = factories.QuestionFactory(
+        slug="resolved-one",
+        opens_at=datetime(2026, 1, 1, tzinfo=UTC),
+        closes_at=datetime(2026, 1, 11, tzinfo=UTC),
+        resolve_by=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    resolution_services.resolution_record(
+        question=question,
+        outcome="yes",
+        rationale="Done.",
+        user=factories.StaffFactory(),
+        known_on=date(2026, 1, 20),
+    )
+    rescoring.rescore_question(question_id=question.pk)
+    assert not QuestionScore.objects.exists()
+    path = tmp_path / "late.csv"
+    path.write_text(
+        "question,forecaster,submitted_at,probability,rationale\n"
+        "resolved-one,alice,2026-01-02T09:00:00Z,0.8,from my notebook\n"
+    )
+
+    out, _ = run("import_forecasts", path)
+
+    assert "Rescored 1 resolved question(s)" in out
+    assert QuestionScore.objects.get(question=question).brier == pytest.approx(2 * 0.2**2)
+    assert rescoring.verify_scores() == []
+    assert rescoring.stale_question_ids() == []

@@ -178,18 +178,13 @@ def test_rescore_all_matches_question_by_question(three_day_question):
     resolve(other, outcome="no")
     rescoring.rescore_question(question_id=question.pk)
     rescoring.rescore_question(question_id=other.pk)
-    by_question = sorted(
-        QuestionScore.objects.values_list(*rescoring.SCORE_KEYS, *rescoring.SCORE_VALUES)
-    )
+    by_question = sorted(QuestionScore.objects.values_list(*rescoring.SCORES.columns))
 
     report = rescoring.rescore_all()
 
     assert report.questions == 2
     assert not report.scores.changed and not report.totals.changed
-    assert (
-        sorted(QuestionScore.objects.values_list(*rescoring.SCORE_KEYS, *rescoring.SCORE_VALUES))
-        == by_question
-    )
+    assert sorted(QuestionScore.objects.values_list(*rescoring.SCORES.columns)) == by_question
 
 
 def test_rescore_all_repairs_a_tampered_store(three_day_question):
@@ -301,3 +296,13 @@ def test_a_two_option_multiple_choice_question_is_not_taken_for_binary(db):
 
     assert score_of(question, forecast.forecaster).brier == pytest.approx(2 * 0.35**2)
     assert rescoring.verify_scores() == []
+
+
+def test_a_resolved_question_nobody_forecast_is_not_stale_once_rescored(db):
+    question = factories.ClosedQuestionFactory()
+    resolve(question)
+    assert rescoring.stale_question_ids() == [question.pk]
+
+    rescoring.rescore_question(question_id=question.pk)
+
+    assert rescoring.stale_question_ids() == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from predictions.rescoring import rescore_question
 from predictions.services import ImportProblem, forecasts_import
 
 
@@ -82,6 +83,10 @@ class Command(BaseCommand):
         if report.forecasters_created:
             created = ", ".join(f"{f.handle} ({f.kind})" for f in report.forecasters_created)
             self.stdout.write(f"Created forecasters: {created}")
-        if report.question_ids:
-            ids = " ".join(str(question_id) for question_id in report.question_ids)
-            self.stdout.write(f"Questions with new forecasts (ids, to rescore): {ids}")
+        rescored = 0
+        for question_id in report.question_ids:
+            # A no-op unless the question already has a final outcome.
+            if rescore_question(question_id=question_id).scores.changed:
+                rescored += 1
+        if rescored:
+            self.stdout.write(f"Rescored {rescored} resolved question(s).")

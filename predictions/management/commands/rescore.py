@@ -25,10 +25,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown question(s): {', '.join(missing)}")
             report = rescoring.RescoreReport(0, rescoring.SyncCounts(), rescoring.SyncCounts())
             for slug in questions:
-                one = rescoring.rescore_question(question_id=found[slug])
-                report = rescoring.RescoreReport(
-                    report.questions + 1, report.scores + one.scores, report.totals + one.totals
-                )
+                report = report + rescoring.rescore_question(question_id=found[slug])
         self.stdout.write(
             f"Rescored {report.questions} question(s): scores {_counts(report.scores)}; "
             f"totals {_counts(report.totals)}."
