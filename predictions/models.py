@@ -110,12 +110,30 @@ class QuestionScore(models.Model):
     Derived data: recomputable at any time from the forecast log and the resolution.
     """
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores")
+    # Derived rows, rewritten in bulk by every full rescore: their foreign keys are not
+    # enforced by PostgreSQL (db_constraint=False) because the deferred referential checks
+    # of hundreds of thousands of rows cost seconds at commit, and every row is written
+    # from the referenced rows in the same transaction (verify_scores checks the store).
+    # Indexes the composite ones already cover are left out for the same reason.
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_constraint=False,
+        db_index=False,
+    )
     forecaster = models.ForeignKey(
-        Forecaster, on_delete=models.CASCADE, related_name="question_scores"
+        Forecaster,
+        on_delete=models.CASCADE,
+        related_name="question_scores",
+        db_constraint=False,
+        db_index=False,
     )
     resolution = models.ForeignKey(
-        "resolvers.Resolution", on_delete=models.CASCADE, related_name="scores"
+        "resolvers.Resolution",
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_constraint=False,
     )
     brier = models.FloatField(help_text="Mean daily Brier over the days with a standing forecast.")
     relative_score = models.FloatField(help_text="Mean daily (own - crowd median) Brier.")
@@ -147,7 +165,14 @@ class ForecasterTotal(models.Model):
     known).
     """
 
-    forecaster = models.ForeignKey(Forecaster, on_delete=models.CASCADE, related_name="totals")
+    # Derived and rewritten in bulk, as QuestionScore: no database-enforced foreign key.
+    forecaster = models.ForeignKey(
+        Forecaster,
+        on_delete=models.CASCADE,
+        related_name="totals",
+        db_constraint=False,
+        db_index=False,
+    )
     scope = models.CharField(max_length=140)
     questions = models.PositiveIntegerField()
     mean_brier = models.FloatField()

@@ -172,50 +172,53 @@ _SCORED_FORECASTS = """
 """
 
 
-def _copy_numbers(sql: str, dtype: type) -> np.ndarray:
-    """The numbers `COPY (sql) TO STDOUT` prints, flat, parsed in C."""
-    text = _copy_text(sql)
+def copy_numbers(sql: str, dtype: type, params: list | None = None) -> np.ndarray:
+    """The numbers `COPY (sql) TO STDOUT` prints, flat, parsed in C (PostgreSQL)."""
+    text = _copy_text(sql, params)
     if not text:
         return np.empty(0, dtype=dtype)
     return np.fromstring(text, dtype=dtype, sep=" ")
 
 
-def _copy_text(sql: str) -> str:
-    """The text of `COPY (sql) TO STDOUT`."""
+def _copy_text(sql: str, params: list | None = None) -> str:
+    """The text of `COPY (sql) TO STDOUT` (parameters are bound by psycopg)."""
     chunks = []
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
+    ):
         for chunk in copy:
             chunks.append(bytes(chunk))
     return b"".join(chunks).decode("ascii")
 
 
 def all_scoring_inputs() -> Iterator[ScoringInput]:
-    """Every scored question's forecast log, read in two COPY statements (PostgreSQL)."""
+    """Every scored question's forecast log (PostgreSQL), one COPY per vector length.
+
+    Every forecast on a question has the same number of probabilities, so rows grouped by
+    that length have a fixed width and parse as one flat array, with no per-row work in
+    Python: binary questions in one COPY, each multiple-choice width in another.
+    """
     questions = {q.question_id: q for q in scored_resolutions()}
-    columns = _copy_numbers(
-        "SELECT f.question_id, f.id, f.forecaster_id, "
-        "(EXTRACT(EPOCH FROM f.submitted_at) * 1000000)::bigint, "
-        f"jsonb_array_length(f.probabilities) {_SCORED_FORECASTS} "
-        "ORDER BY f.question_id, f.id",
-        np.int64,
-    ).reshape(-1, 5)
-    if len(columns) == 0:
-        return
-    values = _copy_numbers(
-        f"SELECT e.value {_SCORED_FORECASTS} "
-        "CROSS JOIN LATERAL jsonb_array_elements_text(f.probabilities) "
-        "WITH ORDINALITY AS e(value, n) ORDER BY f.question_id, f.id, e.n",
-        np.float64,
-    )
-    question_ids, starts = np.unique(columns[:, 0], return_index=True)
-    ends = np.append(starts[1:], len(columns))
-    value_offsets = np.concatenate([[0], np.cumsum(columns[:, 4])])
-    for question_id, start, end in zip(question_ids.tolist(), starts, ends, strict=True):
-        rows = columns[start:end]
-        width = int(rows[0, 4])
-        stored = values[value_offsets[start] : value_offsets[end]].reshape(end - start, width)
-        question = questions[question_id]
-        yield ScoringInput(
-            question,
-            _assemble(rows[:, 1], rows[:, 2], rows[:, 3], stored),
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT jsonb_array_length(f.probabilities) {_SCORED_FORECASTS}")
+        widths = sorted(row[0] for row in cursor.fetchall())
+    for width in widths:
+        values = ", ".join(f"f.probabilities->>{k}" for k in range(width))
+        table = copy_numbers(
+            "SELECT f.question_id, f.id, f.forecaster_id, "
+            f"(EXTRACT(EPOCH FROM f.submitted_at) * 1000000)::bigint, {values} "
+            f"{_SCORED_FORECASTS} WHERE jsonb_array_length(f.probabilities) = {width} "
+            "ORDER BY f.question_id, f.id",
+            np.float64,  # ids and microsecond times are integers below 2**53: exact
+        ).reshape(-1, 4 + width)
+        ids = table[:, :4].astype(np.int64)
+        question_ids, starts = np.unique(ids[:, 0], return_index=True)
+        ends = np.append(starts[1:], len(ids))
+        for question_id, start, end in zip(question_ids.tolist(), starts, ends, strict=True):
+            yield ScoringInput(
+                questions[question_id],
+                _assemble(
+                    ids[start:end, 1], ids[start:end, 2], ids[start:end, 3], table[start:end, 4:]
+                ),
+            )
