@@ -164,9 +164,15 @@ def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]
     return scopes
 
 
-def total_columns(scores: Columns, scopes: dict[int, list[str]]) -> Columns:
-    """Each forecaster's totals in every scope they scored in: count, means, and the
-    bootstrap interval of the mean relative score."""
+def total_columns(
+    scores: Columns, scopes: dict[int, list[str]], only: set[str] | None = None
+) -> Columns:
+    """Each forecaster's totals in every scope they scored in (or only those in `only`):
+    count, means, and the bootstrap interval of the mean relative score."""
+    if only is not None:
+        scopes = {qid: [name for name in names if name in only] for qid, names in scopes.items()}
+        keep = np.isin(scores["question_id"], [qid for qid, names in scopes.items() if names])
+        scores = {name: column[keep] for name, column in scores.items()}
     if len(scores["question_id"]) == 0:
         return _empty(TOTALS)
     names = sorted({name for listed in scopes.values() for name in listed})
@@ -392,18 +398,42 @@ def _stored_scores_of(forecaster_ids: list[int]) -> Columns:
     }
 
 
-def _totals_of(forecaster_ids: list[int]) -> Columns:
-    """Every scope's totals of these forecasters, from their stored question scores."""
+def _totals_of(forecaster_ids: list[int], only: set[str]) -> Columns:
+    """These forecasters' totals in the scopes `only`, from their stored question scores."""
     scores = _stored_scores_of(forecaster_ids)
     question_ids = np.unique(scores["question_id"]).tolist()
-    return total_columns(scores, question_scopes(scored_resolutions(question_ids)))
+    return total_columns(scores, question_scopes(scored_resolutions(question_ids)), only)
 
 
-def _sync(spec: TableSpec, columns: Columns, field: str, ids: list[int]) -> SyncCounts:
-    """Make the stored rows whose `field` is in `ids` equal to `columns`."""
+def _scopes_touched(question_id: int, resolution_ids: set[int]) -> set[str]:
+    """The scopes whose totals a change to this question can move: all, its tags and
+    sources, and the year of each outcome it had or has."""
+    resolutions = Resolution.objects.filter(pk__in=resolution_ids)
+    years = {known_on.year for known_on in resolutions.values_list("known_on", flat=True)}
+    touched = {"all"} | {f"year:{year}" for year in years}
+    touched |= {
+        f"tag:{slug}"
+        for slug in Question.tags.through.objects.filter(question_id=question_id).values_list(
+            "tag__slug", flat=True
+        )
+    }
+    touched |= {
+        f"source:{slug}"
+        for slug in Claim.objects.filter(question_id=question_id).values_list(
+            "source__slug", flat=True
+        )
+    }
+    return touched
+
+
+def _sync(spec: TableSpec, columns: Columns, filters: dict[str, list]) -> SyncCounts:
+    """Make the stored rows whose fields are in the given lists equal to `columns`."""
     if connection.vendor == "postgresql":
-        return _sync_postgres(spec, columns, f"t.{field} = ANY(%s)", [ids])
-    existing = spec.model.objects.filter(**{f"{field}__in": ids})
+        where = " AND ".join(f"t.{field} = ANY(%s)" for field in filters)
+        return _sync_postgres(spec, columns, where, list(filters.values()))
+    existing = spec.model.objects.filter(
+        **{f"{field}__in": values for field, values in filters.items()}
+    )
     return _sync_orm(spec, existing, columns)
 
 
@@ -414,17 +444,27 @@ def rescore_question(*, question_id: int) -> RescoreReport:
     Question.objects.select_for_update().filter(pk=question_id).first()
     resolved = scored_resolutions([question_id])
     scores = question_score_columns(scoring_input(resolved[0])) if resolved else _empty(SCORES)
-    before = QuestionScore.objects.filter(question_id=question_id)
-    affected = sorted(
-        set(before.values_list("forecaster_id", flat=True)) | set(scores["forecaster_id"].tolist())
+    before = list(
+        QuestionScore.objects.filter(question_id=question_id).values_list(
+            "forecaster_id", "resolution_id"
+        )
     )
+    affected = sorted({row[0] for row in before} | set(scores["forecaster_id"].tolist()))
     Resolution.objects.filter(
         question_id=question_id, superseded_at__isnull=True, scored_at__isnull=True
     ).update(scored_at=timezone.now())
     if not affected:  # nobody scored before or now: nothing to write
         return RescoreReport(1, SyncCounts(), SyncCounts())
-    score_changes = _sync(SCORES, scores, "question_id", [question_id])
-    total_changes = _sync(TOTALS, _totals_of(affected), "forecaster_id", affected)
+    score_changes = _sync(SCORES, scores, {"question_id": [question_id]})
+    # Only the totals of the scopes this question counts (or counted) in can move.
+    touched = _scopes_touched(
+        question_id, {row[1] for row in before} | {r.resolution_id for r in resolved}
+    )
+    total_changes = _sync(
+        TOTALS,
+        _totals_of(affected, touched),
+        {"forecaster_id": affected, "scope": sorted(touched)},
+    )
     if score_changes.changed or total_changes.changed:
         transaction.on_commit(_bump_scores_version)
     return RescoreReport(1, score_changes, total_changes)

@@ -306,3 +306,36 @@ def test_a_resolved_question_nobody_forecast_is_not_stale_once_rescored(db):
     rescoring.rescore_question(question_id=question.pk)
 
     assert rescoring.stale_question_ids() == []
+
+
+def test_an_override_into_another_year_moves_the_year_totals(three_day_question):
+    question, alice, _ = three_day_question
+    other = factories.QuestionFactory(
+        opens_at=at(1),
+        closes_at=at(4),
+        resolve_by=at(20),
+        tags=[factories.TagFactory(slug="policy")],
+    )
+    factories.ForecastFactory(
+        question=other, forecaster=alice, probabilities=[0.3], submitted_at=at(1, 5)
+    )
+    resolve(question, known_on=date(2026, 1, 10))
+    resolve(other, outcome="no", known_on=date(2026, 1, 10))
+    rescoring.rescore_question(question_id=question.pk)
+    rescoring.rescore_question(question_id=other.pk)
+    untouched = ForecasterTotal.objects.get(forecaster=alice, scope="tag:policy")
+
+    resolve(question, known_on=date(2026, 1, 3))  # the same outcome, known earlier ...
+    resolution_services.resolution_record(  # ... then moved into 2025 by mistake
+        question=question,
+        outcome="yes",
+        rationale="Backdated.",
+        user=factories.StaffFactory(),
+        known_on=date(2025, 12, 31),
+    )
+    rescoring.rescore_question(question_id=question.pk)
+
+    assert rescoring.verify_scores() == []
+    assert not ForecasterTotal.objects.filter(scope="year:2025").exists()  # window is empty
+    assert ForecasterTotal.objects.get(forecaster=alice, scope="year:2026").questions == 1
+    assert ForecasterTotal.objects.get(pk=untouched.pk).mean_brier == untouched.mean_brier
