@@ -380,7 +380,7 @@ def main() -> None:
     timer.figures["read floor (COPY forecasts to nowhere)"] = min(floors)
     print(f"  read floor (COPY forecasts to nowhere): {min(floors):.3f} s (best of 3)")
 
-    with timer("load every scoring input (2 COPY + parse)"):
+    with timer("load every scoring input (a COPY per vector width, parsed)"):
         inputs = list(all_scoring_inputs())
     with timer("kernel: score every question in memory"):
         for data in inputs:

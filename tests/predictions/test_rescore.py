@@ -339,3 +339,53 @@ def test_an_override_into_another_year_moves_the_year_totals(three_day_question)
     assert not ForecasterTotal.objects.filter(scope="year:2025").exists()  # window is empty
     assert ForecasterTotal.objects.get(forecaster=alice, scope="year:2026").questions == 1
     assert ForecasterTotal.objects.get(pk=untouched.pk).mean_brier == untouched.mean_brier
+
+
+def test_verify_finds_nothing_after_any_sequence_of_resolve_override_annul(db):
+    import random
+
+    rng = random.Random(7)
+    staff = factories.StaffFactory()
+    forecasters = [factories.HumanForecasterFactory() for _ in range(4)]
+    questions = []
+    for index in range(3):
+        question = factories.QuestionFactory(
+            opens_at=at(1),
+            closes_at=at(8),
+            resolve_by=at(20),
+            tags=[factories.TagFactory(slug=f"tag-{index % 2}")],
+        )
+        for forecaster in rng.sample(forecasters, 3):
+            for _ in range(rng.randint(1, 3)):
+                factories.ForecastFactory(
+                    question=question,
+                    forecaster=forecaster,
+                    probabilities=[rng.choice([0.1, 0.35, 0.5, 0.8, 0.95])],
+                    submitted_at=at(rng.randint(1, 7), rng.randint(0, 23)),
+                )
+        questions.append(question)
+
+    for _ in range(25):
+        question = rng.choice(questions)
+        action = rng.choice(["yes", "no", "annul", "propose", "confirm"])
+        known_on = date(2026, 1, rng.randint(2, 12))
+        if action in ("yes", "no"):
+            resolution_services.resolution_record(
+                question=question, outcome=action, rationale="r", user=staff, known_on=known_on
+            )
+        elif action == "annul":
+            resolution_services.resolution_annul(question=question, rationale="r", user=staff)
+        elif action == "propose":
+            resolution_services.resolution_propose(
+                question=question,
+                outcome=rng.choice(["yes", "no"]),
+                rationale="r",
+                known_on=known_on,
+            )
+        else:
+            current = question.resolutions.filter(superseded_at__isnull=True).first()
+            if current is None or current.state == "final":
+                continue
+            resolution_services.resolution_confirm(resolution=current, user=staff)
+        rescoring.rescore_question(question_id=question.pk)
+        assert rescoring.verify_scores() == [], action
