@@ -49,9 +49,9 @@ urlpatterns = [
         name="forecaster-calibration",
     ),
     path(
-        "questions/<slug:slug>/resolution/",
+        "questions/<slug:slug>/resolutions/",
         QuestionResolutionView.as_view(),
-        name="question-resolution",
+        name="question-resolutions",
     ),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
     path("me/", MeView.as_view(), name="me"),

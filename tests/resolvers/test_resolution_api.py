@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(question) -> str:
-    return f"/api/v1/questions/{question.slug}/resolution/"
+    return f"/api/v1/questions/{question.slug}/resolutions/"
 
 
 def test_staff_record_a_final_outcome(staff_client):

@@ -101,7 +101,7 @@ def test_resolving_through_the_api_moves_the_leaderboard_via_the_worker(
 
     assert leaders() == []
     response = client.post(
-        f"/api/v1/questions/{question.slug}/resolution/",
+        f"/api/v1/questions/{question.slug}/resolutions/",
         {"outcome": "yes", "rationale": "It happened."},
         format="json",
     )
@@ -110,7 +110,7 @@ def test_resolving_through_the_api_moves_the_leaderboard_via_the_worker(
 
     # An override through the API swaps them, again through the worker.
     client.post(
-        f"/api/v1/questions/{question.slug}/resolution/",
+        f"/api/v1/questions/{question.slug}/resolutions/",
         {"outcome": "no", "rationale": "Corrected: it did not."},
         format="json",
     )
