@@ -20,7 +20,15 @@ from registry.api import (
     TagViewSet,
     TokenView,
 )
-from resolvers.api import QuestionResolutionView
+from resolvers.api import (
+    CheckEvidenceView,
+    QuestionChecksView,
+    QuestionResolutionsView,
+    QuestionSourcesView,
+    ResolutionConfirmView,
+    ResolutionDisputesView,
+    ResolutionQueueView,
+)
 
 app_name = "api-v1"
 
@@ -50,9 +58,15 @@ urlpatterns = [
     ),
     path(
         "questions/<slug:slug>/resolutions/",
-        QuestionResolutionView.as_view(),
+        QuestionResolutionsView.as_view(),
         name="question-resolutions",
     ),
+    path("questions/<slug:slug>/sources/", QuestionSourcesView.as_view(), name="question-sources"),
+    path("questions/<slug:slug>/checks/", QuestionChecksView.as_view(), name="question-checks"),
+    path("resolutions/<int:pk>/confirm/", ResolutionConfirmView.as_view(), name="confirm"),
+    path("resolutions/<int:pk>/disputes/", ResolutionDisputesView.as_view(), name="disputes"),
+    path("resolution-queue/", ResolutionQueueView.as_view(), name="resolution-queue"),
+    path("checks/<int:pk>/evidence/", CheckEvidenceView.as_view(), name="check-evidence"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
     path("me/", MeView.as_view(), name="me"),
     path("me/forecasts/", MyForecastsView.as_view(), name="my-forecasts"),

@@ -220,9 +220,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep retrying a lost broker forever: a worker that gave up would take honcho's whole
 # process group (and so the web server) down with it.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# A task's message must come back if its worker dies: redeliver after this long unacked.
+# A task's message must come back if its worker dies: redeliver after this long unacked
+# (longer than any task may run).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    # How often a worker looks for such messages (kombu scans every Nth sweep only).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": REDIS_TIMEOUT,
 }
 # Publishing gives up quickly when Redis is down; the database stays the record.
@@ -234,6 +238,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-checks": {
+        "task": "resolvers.dispatch_due_checks",
+        "schedule": timedelta(minutes=1),
+    },
+    "sweep-lost-checks": {
+        "task": "resolvers.sweep_lost_checks",
+        "schedule": timedelta(minutes=5),
+    },
     "finalize-resolutions": {
         "task": "resolvers.finalize_resolutions",
         "schedule": timedelta(minutes=5),
@@ -251,6 +263,25 @@ RESOLUTION_DISPUTE_WINDOW = timedelta(
     hours=env.float("RESOLUTION_DISPUTE_WINDOW_HOURS", default=48)
 )
 LEADERBOARD_MIN_QUESTIONS = env.int("LEADERBOARD_MIN_QUESTIONS", default=5)
+
+# --- Resolvers: the safe fetcher and the public APIs the resolver kinds read.
+# Hosts exempt from the private-address check (tests and local demos only; empty in
+# production).
+RESOLVER_ALLOWED_HOSTS = env.list("RESOLVER_ALLOWED_HOSTS", default=[])
+RESOLVER_MAX_BODY_BYTES = env.int("RESOLVER_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+RESOLVER_CONNECT_TIMEOUT = env.float("RESOLVER_CONNECT_TIMEOUT", default=5)
+RESOLVER_READ_TIMEOUT = env.float("RESOLVER_READ_TIMEOUT", default=15)
+RESOLVER_DEADLINE = env.float("RESOLVER_DEADLINE", default=30)
+RESOLVER_MAX_REDIRECTS = 5
+RESOLVER_USER_AGENT = "Hindsight-resolver/1.0 (prediction registry; resolution checks)"
+RESOLVER_API_BASES = {
+    "huggingface": env.str("RESOLVER_HUGGINGFACE_BASE", default="https://huggingface.co"),
+    "github": env.str("RESOLVER_GITHUB_BASE", default="https://api.github.com"),
+    "wikipedia": env.str("RESOLVER_WIKIPEDIA_BASE", default="https://en.wikipedia.org"),
+    "federal_register": env.str(
+        "RESOLVER_FEDERAL_REGISTER_BASE", default="https://www.federalregister.gov"
+    ),
+}
 
 LOGGING = {
     "version": 1,

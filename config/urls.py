@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import healthz
+from resolvers.feeds import ResolutionsFeed
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,5 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("api-auth/", include("rest_framework.urls")),
+    path("feeds/resolutions/", ResolutionsFeed(), name="resolutions-feed"),
+    path("", include("resolvers.urls")),
     path("", include("registry.urls")),
 ]

@@ -13,6 +13,7 @@ from config.errors import ApplicationError
 from predictions.models import Forecast
 from registry import services
 from registry.models import Claim, Forecaster, Question, QuestionOption, Source, Tag
+from resolvers.admin import ResolutionSourceInline
 
 
 @admin.register(Forecaster)
@@ -157,7 +158,12 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Dates (UTC)", {"fields": ["opens_at", "closes_at", "resolve_by"]}),
         ("Record", {"fields": ["published_at", "created_at", "updated_at"]}),
     ]
-    inlines = [QuestionOptionInline, QuestionClaimInline, QuestionForecastInline]
+    inlines = [
+        QuestionOptionInline,
+        QuestionClaimInline,
+        ResolutionSourceInline,
+        QuestionForecastInline,
+    ]
     actions = ["publish"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:

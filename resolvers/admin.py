@@ -11,8 +11,8 @@ from django.forms.models import construct_instance
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from config.errors import ApplicationError
-from resolvers import services
-from resolvers.models import Resolution
+from resolvers import kinds, services
+from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 
 
 class ResolutionRecordForm(forms.ModelForm):
@@ -128,3 +128,105 @@ class ResolutionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{resolution}: {error.message}", messages.ERROR)
             else:
                 self.message_user(request, f"Confirmed {resolution}.")
+
+
+class ResolutionSourceForm(forms.ModelForm):
+    """Validates the config against the kind's schema on save, as the API does."""
+
+    class Meta:
+        model = ResolutionSource
+        fields = ["kind", "config", "check_every", "enabled", "next_check_at"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind"):
+            try:
+                data["config"] = kinds.validate_config(data["kind"], data.get("config") or {})
+            except ApplicationError as error:
+                for name, message in error.fields.items():
+                    field = name.split(".")[0]
+                    self.add_error(field if field in self.fields else None, f"{name}: {message}")
+        return data
+
+
+class ResolutionSourceInline(admin.StackedInline):
+    model = ResolutionSource
+    form = ResolutionSourceForm
+    extra = 0
+    readonly_fields = ["last_checked_at", "last_verdict", "last_error"]
+
+
+@admin.register(ResolutionSource)
+class ResolutionSourceAdmin(admin.ModelAdmin):
+    form = ResolutionSourceForm
+    list_display = [
+        "question",
+        "kind",
+        "enabled",
+        "next_check_at",
+        "last_checked_at",
+        "last_verdict",
+    ]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["question__slug", "question__title"]
+    list_select_related = ["question"]
+    readonly_fields = ["last_checked_at", "last_verdict", "last_error", "claimed_at"]
+    actions = ["check_now"]
+
+    def get_fields(self, request: HttpRequest, obj: ResolutionSource | None = None):  # type: ignore[no-untyped-def]
+        return ["question", *ResolutionSourceForm.Meta.fields, *self.readonly_fields]
+
+    @admin.action(description="Check the selected sources now")
+    def check_now(self, request: HttpRequest, queryset: QuerySet[ResolutionSource]) -> None:
+        from resolvers.tasks import enqueue_check
+
+        queued = sum(enqueue_check(source.pk) for source in queryset)
+        self.message_user(request, f"Enqueued {queued} check(s).")
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    """Checks are evidence: read-only."""
+
+    list_display = ["source", "started_at", "http_status", "verdict", "value", "error"]
+    list_filter = ["verdict", "source__kind"]
+    search_fields = ["source__question__slug", "url", "value", "explanation", "error"]
+    list_select_related = ["source__question"]
+    exclude = ["body"]
+    readonly_fields = [
+        "source",
+        "started_at",
+        "finished_at",
+        "url",
+        "http_status",
+        "duration_ms",
+        "content_type",
+        "sha256",
+        "value",
+        "verdict",
+        "explanation",
+        "error",
+        "task_id",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Check | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Check | None = None) -> bool:
+        return False
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    list_display = ["resolution", "forecaster", "created_at"]
+    search_fields = ["forecaster__handle", "reason", "resolution__question__slug"]
+    readonly_fields = ["resolution", "forecaster", "reason", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Dispute | None = None) -> bool:
+        return False

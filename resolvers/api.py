@@ -1,7 +1,12 @@
-"""REST API v1 for outcomes: staff record, override or annul a question's resolution."""
+"""REST API v1 for outcomes: resolutions, disputes, the admins' queue, sources, checks."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -11,8 +16,24 @@ from rest_framework.views import APIView
 from config.api import StrictInputSerializer
 from config.errors import ApplicationError
 from registry import selectors as registry_selectors
-from resolvers import services
-from resolvers.models import Resolution
+from registry.services import forecaster_for_user
+from resolvers import selectors, services
+from resolvers.models import Check, Dispute, Resolution, ResolutionSource
+
+
+class IsStaff(permissions.BasePermission):
+    message = "Only staff may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class DisputeSerializer(serializers.ModelSerializer):
+    forecaster = serializers.SlugRelatedField(slug_field="handle", read_only=True)
+
+    class Meta:
+        model = Dispute
+        fields = ["forecaster", "reason", "created_at"]
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
@@ -20,6 +41,8 @@ class ResolutionSerializer(serializers.ModelSerializer):
     outcome_option = serializers.SlugRelatedField(slug_field="label", read_only=True)
     resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     current = serializers.BooleanField(source="is_current", read_only=True)
+    evidence = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The check's id.")
+    disputes = DisputeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Resolution
@@ -33,10 +56,12 @@ class ResolutionSerializer(serializers.ModelSerializer):
             "rationale",
             "resolved_by",
             "resolver",
+            "evidence",
             "created_at",
             "finalized_at",
             "superseded_at",
             "current",
+            "disputes",
         ]
 
 
@@ -49,20 +74,24 @@ class ResolutionInputSerializer(StrictInputSerializer):
         required=False, help_text="The UTC day the outcome became known (default: today)."
     )
     rationale = serializers.CharField(max_length=10_000)
+    supersedes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The id of the current resolution you are overriding (null or absent when "
+        "there is none). If the question's resolution changed meanwhile: 409.",
+    )
 
 
-class QuestionResolutionView(APIView):
-    """A question's resolution history (newest first), and, for staff, recording a final
-    outcome. A new resolution supersedes the current one and the scores follow."""
+class QuestionResolutionsView(APIView):
+    """A question's resolution history, newest first; staff record a final outcome, which
+    supersedes the current one and moves the scores."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(responses=ResolutionSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         question = registry_selectors.question_get(slug=slug, user=request.user)
-        history = question.resolutions.select_related("outcome_option", "resolved_by").order_by(
-            "-created_at", "-id"
-        )
+        history = selectors.resolution_history(question=question)
         return Response(ResolutionSerializer(history, many=True).data)
 
     @extend_schema(request=ResolutionInputSerializer, responses={201: ResolutionSerializer})
@@ -87,5 +116,185 @@ class QuestionResolutionView(APIView):
             known_on=data.validated_data.get("known_on"),
             rationale=data.validated_data["rationale"],
             user=request.user,
+            supersedes=data.validated_data.get("supersedes"),
         )
         return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
+
+
+class ResolutionConfirmView(APIView):
+    """Staff confirm a proposed outcome now, without waiting for the dispute window."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(request=None, responses=ResolutionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        resolution = get_object_or_404(Resolution, pk=pk)
+        resolution = services.resolution_confirm(resolution=resolution, user=request.user)
+        return Response(ResolutionSerializer(resolution).data)
+
+
+class DisputeInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=5_000)
+
+
+class ResolutionDisputesView(APIView):
+    """Disputes of a resolution; a forecaster who forecast on the question disputes a
+    proposed outcome within the window, which keeps it from becoming final by itself."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=DisputeSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        resolution = get_object_or_404(Resolution, pk=pk)
+        return Response(DisputeSerializer(resolution.disputes.all(), many=True).data)
+
+    @extend_schema(request=DisputeInputSerializer, responses={201: DisputeSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        resolution = get_object_or_404(Resolution, pk=pk)
+        data = DisputeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispute = services.resolution_dispute(
+            resolution=resolution,
+            forecaster=forecaster_for_user(user=request.user),
+            reason=data.validated_data["reason"],
+        )
+        return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
+
+
+class CheckSerializer(serializers.ModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(read_only=True)
+    kind = serializers.CharField(source="source.kind", read_only=True)
+    evidence_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Check
+        fields = [
+            "id",
+            "source",
+            "kind",
+            "started_at",
+            "finished_at",
+            "url",
+            "http_status",
+            "duration_ms",
+            "content_type",
+            "sha256",
+            "value",
+            "verdict",
+            "explanation",
+            "error",
+            "evidence_url",
+        ]
+
+    def get_evidence_url(self, check: Check) -> str:
+        """Where the stored response body can be downloaded."""
+        return f"/api/v1/checks/{check.pk}/evidence/"
+
+
+class QueueEntrySerializer(serializers.Serializer):
+    question = serializers.CharField(source="question.slug")
+    title = serializers.CharField(source="question.title")
+    reason = serializers.ChoiceField(choices=["disputed", "proposed", "overdue"])
+    resolve_by = serializers.DateTimeField(source="question.resolve_by")
+    resolution = ResolutionSerializer(allow_null=True)
+    latest_checks = CheckSerializer(many=True)
+
+
+class ResolutionQueueView(APIView):
+    """For staff: disputed and proposed outcomes, and questions past resolve_by with none."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses=QueueEntrySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(QueueEntrySerializer(selectors.resolution_queue(), many=True).data)
+
+
+class ResolutionSourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResolutionSource
+        fields = [
+            "id",
+            "kind",
+            "config",
+            "check_every",
+            "enabled",
+            "next_check_at",
+            "last_checked_at",
+            "last_verdict",
+            "last_error",
+        ]
+
+
+class ResolutionSourceInputSerializer(StrictInputSerializer):
+    kind = serializers.CharField(max_length=60)
+    config = serializers.JSONField(required=False, default=dict)
+    check_every_minutes = serializers.IntegerField(min_value=1, required=False, default=360)
+
+
+class QuestionSourcesView(APIView):
+    """A question's resolution sources; staff attach one (its config is validated
+    against the kind's schema)."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=ResolutionSourceSerializer(many=True))
+    def get(self, request: Request, slug: str) -> Response:
+        question = registry_selectors.question_get(slug=slug, user=request.user)
+        sources = selectors.sources_of(question=question)
+        return Response(ResolutionSourceSerializer(sources, many=True).data)
+
+    @extend_schema(
+        request=ResolutionSourceInputSerializer, responses={201: ResolutionSourceSerializer}
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        if not request.user.is_staff:
+            raise ApplicationError("Only staff attach resolution sources.", code="forbidden")
+        question = registry_selectors.question_get(slug=slug, user=request.user)
+        data = ResolutionSourceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = services.source_add(
+            question=question,
+            kind=data.validated_data["kind"],
+            config=data.validated_data["config"],
+            check_every=timedelta(minutes=data.validated_data["check_every_minutes"]),
+        )
+        return Response(ResolutionSourceSerializer(source).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionChecksView(APIView):
+    """Every check of a question's sources, newest first: public once it resolves."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=CheckSerializer(many=True))
+    def get(self, request: Request, slug: str) -> Response:
+        question = registry_selectors.question_get(slug=slug, user=request.user)
+        if not (selectors.evidence_is_public(question) or request.user.is_staff):
+            raise ApplicationError(
+                "Evidence is public once the question resolves.", code="forbidden"
+            )
+        checks = selectors.checks_visible_to(question=question, user=request.user)
+        return Response(CheckSerializer(checks.defer("body")[:200], many=True).data)
+
+
+class CheckEvidenceView(APIView):
+    """The stored response body of a check, as fetched (public once the question resolves)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        check = get_object_or_404(Check.objects.select_related("source__question"), pk=pk)
+        question = check.source.question
+        if question.published_at is None and not request.user.is_staff:
+            raise ApplicationError("Not found.", code="not_found")
+        if not (selectors.evidence_is_public(question) or request.user.is_staff):
+            raise ApplicationError(
+                "Evidence is public once the question resolves.", code="forbidden"
+            )
+        response = HttpResponse(bytes(check.body), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="check-{check.pk}.bin"'
+        response["X-Original-Content-Type"] = check.content_type
+        response["X-Content-SHA256"] = check.sha256
+        return response

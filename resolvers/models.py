@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -45,6 +47,14 @@ class Resolution(models.Model):
     )
     resolver = models.CharField(
         max_length=60, blank=True, help_text="The resolver kind that proposed it, if any."
+    )
+    evidence = models.ForeignKey(
+        "Check",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resolutions",
+        help_text="The check whose evidence proposed it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
@@ -101,3 +111,90 @@ class Resolution(models.Model):
         if self.outcome == self.Outcome.OPTION and self.outcome_option_id:
             return self.outcome_option.label
         return self.get_outcome_display()
+
+
+class ResolutionSource(models.Model):
+    """Where a question's outcome is looked up: a resolver kind, its validated config, and
+    its schedule."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="resolution_sources"
+    )
+    kind = models.CharField(max_length=60)
+    config = models.JSONField(default=dict, blank=True)
+    check_every = models.DurationField(default=timedelta(hours=6))
+    next_check_at = models.DateTimeField(
+        null=True, blank=True, help_text="Due from this instant; empty: never checked by itself."
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the dispatcher last enqueued a check."
+    )
+    enabled = models.BooleanField(default=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_verdict = models.CharField(max_length=220, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "pk"]
+        indexes = [models.Index(fields=["enabled", "next_check_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.question.slug}"
+
+
+class Check(models.Model):
+    """One attempt at a source, kept as evidence whether it succeeded or failed."""
+
+    source = models.ForeignKey(ResolutionSource, on_delete=models.CASCADE, related_name="checks")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    url = models.TextField(blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    body = models.BinaryField(blank=True, default=b"", help_text="The response, capped.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    value = models.TextField(blank=True, help_text="What was extracted from the response.")
+    verdict = models.CharField(
+        max_length=220,
+        blank=True,
+        help_text="yes, no, option:<label>, undetermined; empty on error.",
+    )
+    explanation = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["source", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.verdict or 'error'}"
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error and self.finished_at is not None
+
+
+class Dispute(models.Model):
+    """A forecaster's objection to a proposed outcome, which stops it becoming final by
+    itself: an admin decides."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="disputes")
+    forecaster = models.ForeignKey(
+        "registry.Forecaster", on_delete=models.CASCADE, related_name="disputes"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resolution", "forecaster"], name="one_dispute_per_forecaster"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forecaster} disputes {self.resolution}"

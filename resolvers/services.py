@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Q
 
 from config.clock import database_now
 from config.errors import ApplicationError
 from predictions.tasks import enqueue_rescore
-from registry.models import Question, QuestionOption
-from resolvers.models import Resolution
+from registry.models import Forecaster, Question, QuestionOption
+from resolvers import kinds
+from resolvers.fetcher import FetchError, FetchResult
+from resolvers.models import Check, Dispute, Resolution, ResolutionSource
+
+logger = logging.getLogger(__name__)
 
 
 def resolution_check(
@@ -83,6 +90,31 @@ def _supersede_current(question: Question, now: datetime) -> Resolution | None:
     return current
 
 
+# `supersedes` left at this value means "whatever is current" (no conflict check).
+ANY_CURRENT: Any = object()
+
+
+def _check_supersedes(question: Question, supersedes: Any) -> None:
+    """Optimistic concurrency: the caller names the current resolution it decided on (or
+    None for none); if another change landed first, refuse with a 409 instead of
+    silently overriding it."""
+    if supersedes is ANY_CURRENT:
+        return
+    current_id = (
+        Resolution.objects.filter(question=question, superseded_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    expected = supersedes.pk if isinstance(supersedes, Resolution) else supersedes
+    if current_id != expected:
+        raise ApplicationError(
+            f"The question's resolution changed meanwhile (current: "
+            f"{'#' + str(current_id) if current_id else 'none'}); reload and decide again.",
+            code="conflict",
+            fields={"supersedes": f"is not the current resolution ({current_id})"},
+        )
+
+
 def _create(
     *,
     question: Question,
@@ -93,8 +125,11 @@ def _create(
     final: bool,
     user: AbstractBaseUser | None,
     resolver: str,
+    supersedes: Any = ANY_CURRENT,
+    evidence: Check | None = None,
 ) -> Resolution:
     locked = _lock_question(question)
+    _check_supersedes(locked, supersedes)
     resolution_check(
         question=locked, outcome=outcome, option=option, known_on=known_on, rationale=rationale
     )
@@ -110,6 +145,7 @@ def _create(
         rationale=rationale,
         resolved_by=user,
         resolver=resolver,
+        evidence=evidence,
     )
     if previous is not None:
         previous.superseded_by = resolution
@@ -127,8 +163,10 @@ def resolution_propose(
     option: QuestionOption | None = None,
     known_on: date | None = None,
     resolver: str = "manual",
+    evidence: Check | None = None,
+    supersedes: Any = ANY_CURRENT,
 ) -> Resolution:
-    """A proposed outcome that becomes final once the dispute window passes."""
+    """A proposed outcome that becomes final once the dispute window passes undisputed."""
     return _create(
         question=question,
         outcome=outcome,
@@ -138,6 +176,8 @@ def resolution_propose(
         final=False,
         user=None,
         resolver=resolver,
+        evidence=evidence,
+        supersedes=supersedes,
     )
 
 
@@ -150,8 +190,13 @@ def resolution_record(
     user: AbstractBaseUser,
     option: QuestionOption | None = None,
     known_on: date | None = None,
+    supersedes: Any = ANY_CURRENT,
 ) -> Resolution:
-    """An admin's final outcome, superseding any current one (an override keeps history)."""
+    """An admin's final outcome, superseding the current one (an override keeps history).
+
+    `supersedes` names the resolution the admin saw as current (None: none); if another
+    change landed first the call is refused with a 409.
+    """
     return _create(
         question=question,
         outcome=outcome,
@@ -161,14 +206,21 @@ def resolution_record(
         final=True,
         user=user,
         resolver="",
+        supersedes=supersedes,
     )
 
 
 @transaction.atomic
-def resolution_annul(*, question: Question, rationale: str, user: AbstractBaseUser) -> Resolution:
+def resolution_annul(
+    *, question: Question, rationale: str, user: AbstractBaseUser, supersedes: Any = ANY_CURRENT
+) -> Resolution:
     """Annul the question: it scores nothing for anyone."""
     return resolution_record(
-        question=question, outcome=Resolution.Outcome.ANNULLED, rationale=rationale, user=user
+        question=question,
+        outcome=Resolution.Outcome.ANNULLED,
+        rationale=rationale,
+        user=user,
+        supersedes=supersedes,
     )
 
 
@@ -204,7 +256,9 @@ def resolutions_finalize_due() -> list[int]:
     due_ids = list(
         Resolution.objects.filter(
             state=Resolution.State.PROPOSED, superseded_at__isnull=True, created_at__lte=cutoff
-        ).values_list("pk", flat=True)
+        )
+        .exclude(disputes__isnull=False)  # a disputed proposal waits for an admin
+        .values_list("pk", flat=True)
     )
     for pk in due_ids:
         with transaction.atomic():
@@ -221,3 +275,218 @@ def resolutions_finalize_due() -> list[int]:
             _rescore_after_commit(resolution.question_id)
             finalized.append(pk)
     return finalized
+
+
+# --- Disputes
+
+
+@transaction.atomic
+def resolution_dispute(*, resolution: Resolution, forecaster: Forecaster, reason: str) -> Dispute:
+    """A forecaster objects to a proposed outcome within the dispute window; it then
+    waits for an admin instead of becoming final by itself."""
+    if not reason.strip():
+        raise ApplicationError.invalid_fields({"reason": "say what is wrong with the outcome"})
+    _lock_question(resolution.question)
+    resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    if resolution.superseded_at is not None or resolution.state != Resolution.State.PROPOSED:
+        raise ApplicationError(
+            "Only a current, proposed outcome can be disputed.",
+            code="conflict",
+            fields={
+                "resolution": f"is {resolution.state}"
+                + (" and superseded" if resolution.superseded_at else "")
+            },
+        )
+    if database_now() > resolution.created_at + settings.RESOLUTION_DISPUTE_WINDOW:
+        raise ApplicationError(
+            "The dispute window of this proposal has passed.",
+            code="conflict",
+            fields={"resolution": "dispute window passed"},
+        )
+    if not resolution.question.forecasts.filter(forecaster=forecaster).exists():
+        raise ApplicationError(
+            "Only forecasters who forecast on the question can dispute its outcome.",
+            code="forbidden",
+            fields={"forecaster": "has no forecast on this question"},
+        )
+    if Dispute.objects.filter(resolution=resolution, forecaster=forecaster).exists():
+        raise ApplicationError(
+            "You already disputed this outcome.",
+            code="conflict",
+            fields={"forecaster": "already disputed"},
+        )
+    return Dispute.objects.create(resolution=resolution, forecaster=forecaster, reason=reason)
+
+
+# --- Resolution sources and their checks
+
+
+def _question_facts(question: Question) -> kinds.QuestionFacts:
+    return kinds.QuestionFacts(
+        kind=question.kind,
+        options=tuple(question.option_labels()) if not question.is_binary else (),
+        opens_at=question.opens_at,
+        closes_at=question.closes_at,
+        resolve_by=question.resolve_by,
+    )
+
+
+@transaction.atomic
+def source_add(
+    *,
+    question: Question,
+    kind: str,
+    config: dict,
+    check_every: timedelta = timedelta(hours=6),
+) -> ResolutionSource:
+    """Attach a resolution source, its config validated against the kind's schema."""
+    config = kinds.validate_config(kind, config)
+    if check_every < timedelta(minutes=1):
+        raise ApplicationError.invalid_fields({"check_every": "must be at least a minute"})
+    automatic = kind != "manual"
+    return ResolutionSource.objects.create(
+        question=question,
+        kind=kind,
+        config=config,
+        check_every=check_every,
+        next_check_at=database_now() if automatic else None,
+    )
+
+
+def sources_claim_due(*, limit: int = 200) -> list[int]:
+    """Claim the sources due now and move their next check on, in one transaction; the
+    checks are enqueued once it commits. Rows another dispatcher holds are skipped, so two
+    beats running by mistake never claim the same source twice."""
+    with transaction.atomic():
+        now = database_now()
+        due = list(
+            ResolutionSource.objects.select_for_update(skip_locked=True)
+            .filter(enabled=True, next_check_at__lte=now)
+            .exclude(
+                question__resolutions__superseded_at__isnull=True,
+                question__resolutions__state=Resolution.State.FINAL,
+            )
+            .order_by("next_check_at")[:limit]
+        )
+        for source in due:
+            source.next_check_at = now + source.check_every
+            source.claimed_at = now
+        ResolutionSource.objects.bulk_update(due, ["next_check_at", "claimed_at"])
+        ids = [source.pk for source in due]
+        transaction.on_commit(lambda: _enqueue_checks(ids))
+    return ids
+
+
+def sources_lost_checks(*, grace: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Sources claimed more than `grace` ago whose check never started: their task was
+    lost (Redis down when it was enqueued, say). The sweep enqueues them again."""
+    cutoff = database_now() - grace
+    return list(
+        ResolutionSource.objects.filter(enabled=True, claimed_at__lt=cutoff)
+        .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=F("claimed_at")))
+        .values_list("pk", flat=True)
+    )
+
+
+def _enqueue_checks(source_ids: list[int]) -> None:
+    from resolvers.tasks import enqueue_check
+
+    for source_id in source_ids:
+        enqueue_check(source_id)
+
+
+class TransientCheckError(Exception):
+    """A check failed in a way worth retrying: timeout, connection error, HTTP 5xx."""
+
+
+def source_check(*, source_id: int, task_id: str = "") -> Check | None:
+    """Fetch and evaluate one source, record the attempt as a Check, and propose an
+    outcome when the verdict is decisive and the question has none yet.
+
+    Safe to run twice for the same source (a redelivered task): a second decisive verdict
+    finds the first proposal current and proposes nothing. Network I/O happens outside
+    any transaction; raises TransientCheckError after recording a retryable failure.
+    """
+    source = ResolutionSource.objects.select_related("question").filter(pk=source_id).first()
+    if source is None or not source.enabled or source.kind == "manual":
+        return None
+    question = source.question
+    if Resolution.objects.filter(
+        question=question, superseded_at__isnull=True, state=Resolution.State.FINAL
+    ).exists():
+        return None
+    check = Check.objects.create(source=source, started_at=database_now(), task_id=task_id)
+    ResolutionSource.objects.filter(pk=source.pk).update(last_checked_at=check.started_at)
+    kind = kinds.get_kind(source.kind)
+    transient = False
+    try:
+        evidence = kind.fetch(source.config)
+        _record_evidence(check, evidence)
+        transient = evidence.status >= 500
+        if transient:
+            raise kinds.EvaluationError(f"the source answered HTTP {evidence.status}")
+        verdict = kind.evaluate(evidence, source.config, _question_facts(question), database_now())
+    except FetchError as error:
+        transient = error.transient
+        return _fail(check, source, f"{error.reason}: {error}", transient)
+    except kinds.EvaluationError as error:
+        return _fail(check, source, str(error), transient)
+    except TransientCheckError:
+        raise
+    except Exception as error:  # a fault in a kind: record it, don't retry it forever
+        logger.exception("resolver %s failed on source %s", source.kind, source.pk)
+        return _fail(check, source, f"internal error: {type(error).__name__}: {error}", False)
+    check.value, check.verdict = verdict.value[:10_000], verdict.outcome
+    check.explanation = verdict.explanation
+    check.finished_at = database_now()
+    check.save()
+    ResolutionSource.objects.filter(pk=source.pk).update(
+        last_verdict=verdict.outcome, last_error=""
+    )
+    if verdict.outcome != "undetermined":
+        _propose_from(check, source, verdict)
+    return check
+
+
+def _record_evidence(check: Check, evidence: FetchResult) -> None:
+    check.url = evidence.url
+    check.http_status = evidence.status
+    check.duration_ms = evidence.duration_ms
+    check.content_type = evidence.content_type[:200]
+    check.body = evidence.body
+    check.sha256 = evidence.sha256
+
+
+def _fail(check: Check, source: ResolutionSource, message: str, transient: bool) -> Check:
+    check.error = message[:2000]
+    check.finished_at = database_now()
+    check.save()
+    ResolutionSource.objects.filter(pk=source.pk).update(last_error=check.error)
+    if transient:
+        raise TransientCheckError(check.error)
+    return check
+
+
+@transaction.atomic
+def _propose_from(check: Check, source: ResolutionSource, verdict: kinds.Verdict) -> None:
+    question = _lock_question(source.question)
+    if Resolution.objects.filter(question=question, superseded_at__isnull=True).exists():
+        return  # an outcome is already proposed or decided: admins take it from here
+    option = None
+    outcome = verdict.outcome
+    if outcome.startswith("option:"):
+        option = question.options.filter(label=outcome.removeprefix("option:")).first()
+        if option is None:
+            check.error = f"the verdict names an unknown option: {outcome}"
+            check.save(update_fields=["error"])
+            return
+        outcome = Resolution.Outcome.OPTION
+    resolution_propose(
+        question=question,
+        outcome=outcome,
+        option=option,
+        known_on=check.started_at.date(),
+        rationale=f"{source.kind}: {verdict.explanation}",
+        resolver=source.kind,
+        evidence=check,
+    )

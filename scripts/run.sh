@@ -14,6 +14,9 @@ if [ ! -f .env ]; then
 fi
 
 set -a; . ./.env; set +a
+# Local demos may point a resolution source at a JSON file served on this machine;
+# production leaves this empty (every private address refused).
+export RESOLVER_ALLOWED_HOSTS=${RESOLVER_ALLOWED_HOSTS-127.0.0.1,localhost}
 redis_url=${REDIS_URL:-redis://127.0.0.1:6379/0}
 if ! $BIN/python - "$redis_url" <<'PY'
 import sys, redis

@@ -11,6 +11,7 @@ export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 export SECRET_KEY=${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789-abcdefghijkl}
 export DEBUG=false
 export CELERY_QUEUE=hindsight-test
+export RESOLVER_ALLOWED_HOSTS=127.0.0.1
 
 $BIN/ruff check .
 $BIN/ruff format --check .

@@ -101,7 +101,9 @@ def test_staff_open_the_question_add_page(admin_client):
     assert 'name="claims-TOTAL_FORMS"' in page
 
 
-def test_the_question_change_page_has_options_claims_and_forecasts(admin_client, one_of_each):
+def test_the_question_change_page_has_options_claims_sources_and_forecasts(
+    admin_client, one_of_each
+):
     question = one_of_each["question"]
 
     response = admin_client.get(f"/admin/registry/question/{question.pk}/change/")
@@ -111,7 +113,7 @@ def test_the_question_change_page_has_options_claims_and_forecasts(admin_client,
     inline_prefixes = {
         formset.formset.prefix for formset in response.context["inline_admin_formsets"]
     }
-    assert inline_prefixes == {"options", "claims", "forecasts"}
+    assert inline_prefixes == {"options", "claims", "resolution_sources", "forecasts"}
     assert "Qwen" in page and "Llama" in page
     assert one_of_each["claim"].quote in page
     assert one_of_each["forecast"].forecaster.handle in page
@@ -157,7 +159,7 @@ def _change_form(question: Question, **overrides) -> dict:
         "resolve_by_1": question.resolve_by.strftime("%H:%M:%S"),
         "_save": "Save",
     }
-    for prefix in ("options", "claims", "forecasts"):
+    for prefix in ("options", "claims", "resolution_sources", "forecasts"):
         data[f"{prefix}-TOTAL_FORMS"] = "0"
         data[f"{prefix}-INITIAL_FORMS"] = "0"
     data.update(overrides)

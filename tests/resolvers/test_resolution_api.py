@@ -30,8 +30,14 @@ def test_staff_record_a_final_outcome(staff_client):
 
 def test_an_override_keeps_the_history(staff_client, anonymous_client):
     question = factories.ClosedQuestionFactory()
-    staff_client.post(url(question), {"outcome": "yes", "rationale": "First."}, format="json")
-    staff_client.post(url(question), {"outcome": "annulled", "rationale": "Void."}, format="json")
+    first = staff_client.post(
+        url(question), {"outcome": "yes", "rationale": "First."}, format="json"
+    ).json()
+    staff_client.post(
+        url(question),
+        {"outcome": "annulled", "rationale": "Void.", "supersedes": first["id"]},
+        format="json",
+    )
 
     history = anonymous_client.get(url(question)).json()
 
@@ -83,3 +89,36 @@ def test_only_staff_resolve(alice_client, anonymous_client):
     assert alice_client.post(url(question), payload, format="json").status_code == 403
     assert anonymous_client.post(url(question), payload, format="json").status_code == 401
     assert not Resolution.objects.exists()
+
+
+def test_two_admins_acting_at_once_one_wins_the_other_gets_409(staff_client):
+    question = factories.ClosedQuestionFactory()
+    proposal = staff_client.post(
+        url(question), {"outcome": "yes", "rationale": "First look."}, format="json"
+    ).json()
+    # Both admins saw the same current resolution and act on it.
+    first = staff_client.post(
+        url(question),
+        {"outcome": "no", "rationale": "Actually no.", "supersedes": proposal["id"]},
+        format="json",
+    )
+    second = staff_client.post(
+        url(question),
+        {"outcome": "annulled", "rationale": "Void.", "supersedes": proposal["id"]},
+        format="json",
+    )
+
+    assert first.status_code == 201
+    assert second.status_code == 409
+    assert "supersedes" in second.json()["fields"]
+    assert Resolution.objects.get(question=question, superseded_at__isnull=True).outcome == "no"
+
+
+def test_overriding_without_naming_the_current_resolution_is_a_409(staff_client):
+    question = factories.ClosedQuestionFactory()
+    staff_client.post(url(question), {"outcome": "yes", "rationale": "First."}, format="json")
+
+    response = staff_client.post(url(question), {"outcome": "no", "rationale": "x"}, format="json")
+
+    assert response.status_code == 409
+    assert Resolution.objects.filter(question=question).count() == 1

@@ -111,7 +111,11 @@ def test_resolving_through_the_api_moves_the_leaderboard_via_the_worker(
     # An override through the API swaps them, again through the worker.
     client.post(
         f"/api/v1/questions/{question.slug}/resolutions/",
-        {"outcome": "no", "rationale": "Corrected: it did not."},
+        {
+            "outcome": "no",
+            "rationale": "Corrected: it did not.",
+            "supersedes": response.json()["id"],
+        },
         format="json",
     )
     assert _wait_for(lambda: leaders() == ["bob", "alice"]), leaders()

@@ -1,0 +1,42 @@
+"""The Atom feed of resolutions (Django syndication)."""
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.utils.feedgenerator import Atom1Feed
+
+from resolvers.models import Resolution
+
+
+class ResolutionsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Hindsight: resolutions"
+    link = "/"
+    subtitle = "Outcomes proposed, confirmed, overridden and annulled, newest first."
+
+    def items(self) -> QuerySet[Resolution]:
+        return (
+            Resolution.objects.filter(question__published_at__isnull=False)
+            .select_related("question", "outcome_option")
+            .order_by("-created_at", "-pk")[:50]
+        )
+
+    def item_title(self, item: Resolution) -> str:
+        return f"{item.question.title}: {item.outcome_label} ({item.get_state_display().lower()})"
+
+    def item_description(self, item: Resolution) -> str:
+        superseded = " Superseded since." if item.superseded_at else ""
+        return f"Known on {item.known_on:%Y-%m-%d}. {item.rationale}{superseded}"
+
+    def item_link(self, item: Resolution) -> str:
+        return f"/api/v1/questions/{item.question.slug}/resolutions/#resolution-{item.pk}"
+
+    def item_guid(self, item: Resolution) -> str:
+        return f"hindsight-resolution-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Resolution):  # type: ignore[no-untyped-def]
+        return item.created_at
+
+    def item_updateddate(self, item: Resolution):  # type: ignore[no-untyped-def]
+        return item.superseded_at or item.finalized_at or item.created_at
