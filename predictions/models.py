@@ -192,3 +192,30 @@ class ForecasterTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forecaster} [{self.scope}]"
+
+
+class Notification(models.Model):
+    """An email sent to a forecaster about a question; the unique constraint makes each
+    kind go out at most once, however often the task runs."""
+
+    class Kind(models.TextChoices):
+        CLOSING_REMINDER = "closing_reminder", "Closes within a day"
+        RESOLVED_NOTICE = "resolved_notice", "Resolved, with the score"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    forecaster = models.ForeignKey(
+        Forecaster, on_delete=models.CASCADE, related_name="notifications"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notifications")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "forecaster", "question"], name="one_notification_of_a_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.forecaster} on {self.question.slug}"

@@ -176,6 +176,12 @@ class QuestionAdmin(admin.ModelAdmin):
             fields.append("kind")
         return fields
 
+    def save_model(self, request: HttpRequest, obj: Question, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        before = Question.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            services.question_record_revisions(before=before, after=obj, user=request.user)
+
     @admin.display(description="status", ordering="derived_status")
     def status_display(self, question: Question) -> str:
         return question.status if question.pk else Question.Status.DRAFT

@@ -228,7 +228,7 @@ class QuestionViewSet(
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         changes.pop("slug", None)
-        question = services.question_update(question=question, changes=changes)
+        question = services.question_update(question=question, changes=changes, user=request.user)
         return self._respond(question)
 
 

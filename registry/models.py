@@ -31,6 +31,11 @@ class Forecaster(models.Model):
         related_name="forecaster",
     )
     bio = models.TextField(blank=True)
+    email_notifications = models.BooleanField(
+        default=True,
+        help_text="Email a reminder before a question one holds closes, and the score when it "
+        "resolves.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,6 +159,11 @@ class Question(models.Model):
         null=True, blank=True, help_text="Empty while the question is a draft."
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    crowd_hidden_until_forecast = models.BooleanField(
+        default=False,
+        help_text="Hide the crowd forecast from a viewer until they have forecast (or the "
+        "question closes), so early forecasts are their own.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,6 +252,26 @@ def derive_status(
     if now < closes_at:
         return Question.Status.OPEN
     return Question.Status.CLOSED
+
+
+class QuestionRevision(models.Model):
+    """A change to what a question asks, made after forecasting began: shown on its page so
+    forecasters can see what they agreed to and what changed."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question.slug}: {self.field} changed {self.changed_at:%Y-%m-%d}"
 
 
 class QuestionOption(models.Model):

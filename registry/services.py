@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import ApplicationError
-from registry.models import Forecaster, Question, QuestionOption, Source, Tag
+from registry.models import Forecaster, Question, QuestionOption, QuestionRevision, Source, Tag
 
 MAX_OPTIONS = 50
 
@@ -151,8 +152,38 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
+# What a question asks: once anyone has forecast, changes to these are kept as revisions.
+REVISED_FIELDS = ("title", "resolution_criteria", "fine_print", "closes_at", "resolve_by")
+
+
+def question_record_revisions(
+    *, before: Question, after: Question, user: AbstractBaseUser | None
+) -> list[QuestionRevision]:
+    """Keep the changes between two states of a question that has forecasts."""
+    if not after.forecasts.exists():
+        return []
+    revisions = [
+        QuestionRevision(
+            question=after,
+            field=name,
+            old_value=_as_text(getattr(before, name)),
+            new_value=_as_text(getattr(after, name)),
+            changed_by=user if user and user.is_authenticated else None,
+        )
+        for name in REVISED_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    ]
+    return QuestionRevision.objects.bulk_create(revisions)
+
+
+def _as_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 @transaction.atomic
-def question_update(*, question: Question, changes: Mapping[str, Any]) -> Question:
+def question_update(
+    *, question: Question, changes: Mapping[str, Any], user: AbstractBaseUser | None = None
+) -> Question:
     """Apply an admin's edit. The kind and options are frozen once anyone has forecast,
     since stored forecasts list probabilities in option order."""
     unknown = set(changes) - EDITABLE_FIELDS
@@ -161,6 +192,7 @@ def question_update(*, question: Question, changes: Mapping[str, Any]) -> Questi
             {name: "cannot be changed" for name in sorted(unknown)}
         )
     question = Question.objects.select_for_update().get(pk=question.pk)
+    before = copy.copy(question)
     has_forecasts = question.forecasts.exists()
     kind = changes.get("kind", question.kind)
     current_labels = [] if question.is_binary else question.option_labels()
@@ -199,6 +231,7 @@ def question_update(*, question: Question, changes: Mapping[str, Any]) -> Questi
                 )
             question.published_at = None
     question.save()
+    question_record_revisions(before=before, after=question, user=user)
     if "tags" in changes:
         question.tags.set(tags_get_or_create(slugs=changes["tags"]))
     return question

@@ -515,3 +515,23 @@ class TestEdit:
 
         assert response.status_code == 405
         assert Question.objects.filter(pk=question.pk).exists()
+
+
+def test_changes_after_forecasting_began_are_kept_as_revisions(staff_client):
+    from registry.models import QuestionRevision
+
+    question = factories.QuestionFactory(resolution_criteria="Yes if A.")
+    detail_url = f"/api/v1/questions/{question.slug}/"
+    staff_client.patch(detail_url, {"fine_print": "Before anyone forecast."}, format="json")
+    assert not QuestionRevision.objects.exists()  # nobody had forecast yet
+    factories.ForecastFactory(question=question)
+
+    staff_client.patch(detail_url, {"resolution_criteria": "Yes if A or B."}, format="json")
+
+    revision = QuestionRevision.objects.get(question=question)
+    assert (revision.field, revision.old_value, revision.new_value) == (
+        "resolution_criteria",
+        "Yes if A.",
+        "Yes if A or B.",
+    )
+    assert revision.changed_by.username == "admin"
