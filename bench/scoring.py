@@ -336,6 +336,22 @@ def read_floor() -> float:
     return time.perf_counter() - started
 
 
+def kernel(inputs: list) -> None:
+    """The pure scoring kernel over questions already in memory."""
+    from predictions import scoring
+
+    for data in inputs:
+        forecasts = data.forecasts
+        scoring.score_question(
+            forecasts.forecaster_index,
+            forecasts.submitted_at_us,
+            forecasts.probabilities,
+            len(forecasts.forecaster_ids),
+            data.question.window,
+            data.question.outcome,
+        )
+
+
 def reference_forecasts(data) -> list:
     """One question's log in the reference implementation's plain shape."""
     from tests.predictions import scoring_reference as ref
@@ -383,16 +399,7 @@ def main() -> None:
     with timer("load every scoring input (a COPY per vector width, parsed)"):
         inputs = list(all_scoring_inputs())
     with timer("kernel: score every question in memory"):
-        for data in inputs:
-            forecasts = data.forecasts
-            scoring.score_question(
-                forecasts.forecaster_index,
-                forecasts.submitted_at_us,
-                forecasts.probabilities,
-                len(forecasts.forecaster_ids),
-                data.question.window,
-                data.question.outcome,
-            )
+        kernel(inputs)
 
     sample = [data for data in inputs[1:] if len(data.forecasts.forecast_ids) > 0]
     sample = sample[: args.reference_sample]
@@ -413,16 +420,7 @@ def main() -> None:
     started = time.perf_counter()
     repeats = 20
     for _ in range(repeats):
-        for data in sample:
-            forecasts = data.forecasts
-            scoring.score_question(
-                forecasts.forecaster_index,
-                forecasts.submitted_at_us,
-                forecasts.probabilities,
-                len(forecasts.forecaster_ids),
-                data.question.window,
-                data.question.outcome,
-            )
+        kernel(sample)
     kernel_seconds = (time.perf_counter() - started) / repeats
     print(
         f"  reference loop on {len(sample)} questions: {reference_seconds:.3f} s; kernel on "

@@ -193,21 +193,7 @@ class CheckAdmin(admin.ModelAdmin):
     search_fields = ["source__question__slug", "url", "value", "explanation", "error"]
     list_select_related = ["source__question"]
     exclude = ["body"]
-    readonly_fields = [
-        "source",
-        "started_at",
-        "finished_at",
-        "url",
-        "http_status",
-        "duration_ms",
-        "content_type",
-        "sha256",
-        "value",
-        "verdict",
-        "explanation",
-        "error",
-        "task_id",
-    ]
+    readonly_fields = ["source", *Check.RECORD_FIELDS, "task_id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

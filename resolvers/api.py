@@ -168,23 +168,7 @@ class CheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Check
-        fields = [
-            "id",
-            "source",
-            "kind",
-            "started_at",
-            "finished_at",
-            "url",
-            "http_status",
-            "duration_ms",
-            "content_type",
-            "sha256",
-            "value",
-            "verdict",
-            "explanation",
-            "error",
-            "evidence_url",
-        ]
+        fields = ["id", "source", "kind", *Check.RECORD_FIELDS, "evidence_url"]
 
     def get_evidence_url(self, check: Check) -> str:
         """Where the stored response body can be downloaded."""

@@ -146,6 +146,21 @@ class ResolutionSource(models.Model):
 class Check(models.Model):
     """One attempt at a source, kept as evidence whether it succeeded or failed."""
 
+    # What a check records, in reading order (the admin and the API show these).
+    RECORD_FIELDS = (
+        "started_at",
+        "finished_at",
+        "url",
+        "http_status",
+        "duration_ms",
+        "content_type",
+        "sha256",
+        "value",
+        "verdict",
+        "explanation",
+        "error",
+    )
+
     source = models.ForeignKey(ResolutionSource, on_delete=models.CASCADE, related_name="checks")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,17 @@ BIN=.venv/bin
 
 ./scripts/ensure-services.sh
 
+# The browser tests drive Debian's chromium (never a downloaded browser build).
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian's chromium for the browser tests..."
+    (apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) \
+      >/dev/null
+  else
+    echo "warning: /usr/bin/chromium is missing and cannot be installed here" >&2
+  fi
+fi
+
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hindsight}
 export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 export SECRET_KEY=${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789-abcdefghijkl}

@@ -98,6 +98,12 @@ def start_worker() -> subprocess.Popen:
     )
 
 
+def downloads_source(question, url: str):
+    """A source that says yes once `downloads` reaches 1,000."""
+    config = {"url": url, "expression": "downloads", "comparator": ">=", "threshold": 1000}
+    return services.source_add(question=question, kind="http_json", config=config)
+
+
 def wait_for(predicate, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -125,16 +131,7 @@ def purged_queue():
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_check_leaves_it_to_be_redone_once(value_server, purged_queue):
     question = factories.QuestionFactory()
-    source = services.source_add(
-        question=question,
-        kind="http_json",
-        config={
-            "url": value_server.url,
-            "expression": "downloads",
-            "comparator": ">=",
-            "threshold": 1000,
-        },
-    )
+    source = downloads_source(question, value_server.url)
     first = start_worker()
     second = None
     try:
@@ -165,16 +162,7 @@ def test_a_worker_killed_mid_check_leaves_it_to_be_redone_once(value_server, pur
 def test_duplicate_deliveries_propose_one_outcome(value_server):
     value_server.release.set()
     question = factories.QuestionFactory()
-    source = services.source_add(
-        question=question,
-        kind="http_json",
-        config={
-            "url": value_server.url,
-            "expression": "downloads",
-            "comparator": ">=",
-            "threshold": 1000,
-        },
-    )
+    source = downloads_source(question, value_server.url)
 
     services.source_check(source_id=source.pk)
     services.source_check(source_id=source.pk)
