@@ -120,6 +120,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The public address of the site, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -256,6 +258,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rescore-stale": {
         "task": "predictions.rescore_stale",
+        "schedule": timedelta(minutes=5),
+    },
+    "send-closing-reminders": {
+        "task": "predictions.send_closing_reminders",
+        "schedule": timedelta(minutes=15),
+    },
+    "send-resolution-notices": {
+        "task": "predictions.send_resolution_notices",
         "schedule": timedelta(minutes=5),
     },
 }

@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api-auth/", include("rest_framework.urls")),
     path("feeds/resolutions/", ResolutionsFeed(), name="resolutions-feed"),
+    path("", include("predictions.urls")),
+    path("accounts/", include("registry.account_urls")),
     path("", include("resolvers.urls")),
     path("", include("registry.urls")),
 ]

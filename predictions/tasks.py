@@ -48,3 +48,19 @@ def enqueue_rescore(question_id: int) -> bool:
         logger.warning("could not enqueue rescore of question %s", question_id, exc_info=True)
         return False
     return True
+
+
+@shared_task(name="predictions.send_closing_reminders")
+def send_closing_reminders() -> dict:
+    """Email each forecaster holding a question that closes within a day (once each)."""
+    from predictions import notifications
+
+    return vars(notifications.closing_reminders_send())
+
+
+@shared_task(name="predictions.send_resolution_notices")
+def send_resolution_notices() -> dict:
+    """Email each scored forecaster of a freshly resolved question their score (once each)."""
+    from predictions import notifications
+
+    return vars(notifications.resolution_notices_send())

@@ -7,10 +7,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework.authtoken.models import Token
 
 from config.errors import ApplicationError
 from registry.models import Forecaster, Question, QuestionOption, QuestionRevision, Source, Tag
@@ -286,3 +290,98 @@ def source_import(
         text=text,
     )
     return source, True
+
+
+# --- Accounts: sign up, API tokens, the notification preference
+
+
+def _signup_normalized(username: str, email: str) -> tuple[str, str]:
+    user_model = get_user_model()
+    return (
+        user_model.normalize_username((username or "").strip()),
+        user_model._default_manager.normalize_email((email or "").strip()),
+    )
+
+
+def user_signup_problems(*, username: str, email: str, password: str) -> dict[str, str]:
+    """Every problem user_signup would refuse, by field (empty when there is none).
+
+    Reads only: forms call it to show every problem at once; user_signup checks again.
+    """
+    user_model = get_user_model()
+    username, email = _signup_normalized(username, email)
+    password = password or ""
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = "Choose a username."
+    else:
+        try:
+            user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
+        except ValidationError as error:
+            errors["username"] = " ".join(error.messages)
+        else:
+            if user_model._default_manager.filter(
+                **{f"{user_model.USERNAME_FIELD}__iexact": username}
+            ).exists():
+                errors["username"] = "This username is already taken."
+    if not email:
+        errors["email"] = "Enter an email address (for reminders and score notices)."
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter a valid email address."
+    try:
+        password_validation.validate_password(
+            password, user=user_model(**{user_model.USERNAME_FIELD: username, "email": email})
+        )
+    except ValidationError as error:
+        errors["password"] = " ".join(error.messages)
+    return errors
+
+
+@transaction.atomic
+def user_signup(*, username: str, email: str, password: str) -> Forecaster:
+    """A new login and its human forecaster profile, together or not at all.
+
+    Refuses with ApplicationError.invalid_fields naming `username`, `email` or `password`
+    (Django's password validators decide what a weak password is).
+    """
+    user_model = get_user_model()
+    errors = user_signup_problems(username=username, email=email, password=password)
+    username, email = _signup_normalized(username, email)
+    if errors:
+        raise ApplicationError.invalid_fields(errors)
+    try:
+        with transaction.atomic():
+            user = user_model._default_manager.create_user(
+                username=username, email=email, password=password
+            )
+    except IntegrityError:
+        # Another sign-up took the name between the check and the insert.
+        raise ApplicationError.invalid_fields(
+            {"username": "This username is already taken."}
+        ) from None
+    return forecaster_for_user(user=user)
+
+
+@transaction.atomic
+def api_token_regenerate(*, user: AbstractBaseUser) -> Token:
+    """A new API token for the user; the previous one, if any, stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user: AbstractBaseUser) -> bool:
+    """Delete the user's API token; whether there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted > 0
+
+
+def forecaster_notifications_update(
+    *, forecaster: Forecaster, email_notifications: bool
+) -> Forecaster:
+    """Turn the forecaster's reminder and score emails on or off."""
+    Forecaster.objects.filter(pk=forecaster.pk).update(email_notifications=email_notifications)
+    forecaster.email_notifications = email_notifications
+    return forecaster

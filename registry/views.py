@@ -1,10 +1,27 @@
 """Public pages of the registry."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from predictions import charts, web
+from predictions import selectors as prediction_selectors
+from predictions.models import Forecast, QuestionScore
 from registry import selectors
 from registry.models import Question
+from resolvers import selectors as resolver_selectors
+from resolvers.models import Check
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,3 +34,228 @@ def home(request: HttpRequest) -> HttpResponse:
         "sources": selectors.sources_list()[:10],
     }
     return render(request, "registry/home.html", context)
+
+
+# --- The question page ---------------------------------------------------------------------
+
+# The crowd's daily values are also listed in a table, for these last days.
+CROWD_TABLE_DAYS = 31
+
+REVISED_FIELD_NAMES = {
+    "title": "Title",
+    "resolution_criteria": "Resolution criteria",
+    "fine_print": "Fine print",
+    "closes_at": "Closing time",
+    "resolve_by": "Resolve-by date",
+}
+
+
+def time_from_now(when: datetime, now: datetime) -> str:
+    """A rough distance in time, as people say it: "in 3 days", "5 hours ago"."""
+    seconds = (when - now).total_seconds()
+    distance = abs(seconds)
+
+    def phrase(count: int, unit: str) -> str:
+        return f"{count} {unit}" + ("" if count == 1 else "s")
+
+    minutes, hours, days = round(distance / 60), round(distance / 3600), round(distance / 86400)
+    if minutes < 1:
+        text = "less than a minute"
+    elif minutes < 60:
+        text = phrase(minutes, "minute")
+    elif hours < 24:
+        text = phrase(hours, "hour")
+    elif days < 60:
+        text = phrase(days, "day")
+    elif round(days / 30.44) < 24:
+        text = phrase(round(days / 30.44), "month")
+    else:
+        text = phrase(round(days / 365.25), "year")
+    return f"in {text}" if seconds >= 0 else f"{text} ago"
+
+
+def forecast_summary(question: Question, forecast: Forecast) -> str:
+    """ "Yes 70%" for a binary forecast; "A 50%, B 30%, C 20%" for multiple choice."""
+    if question.is_binary:
+        return f"Yes {charts.percent(forecast.probabilities[0])}"
+    labels = question.option_labels()
+    return ", ".join(
+        f"{label} {charts.percent(p)}"
+        for label, p in zip(labels, forecast.probabilities, strict=False)
+    )
+
+
+def _login_url(request: HttpRequest) -> str:
+    return f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}"
+
+
+def _question_context(
+    request: HttpRequest, question: Question, form: forms.Form | None = None
+) -> dict[str, Any]:
+    user = request.user
+    is_staff = bool(user.is_authenticated and user.is_staff)
+    now = timezone.now()
+    status = question.status
+    is_open = status == Question.Status.OPEN
+
+    own_forecasts: list[Forecast] = []
+    if user.is_authenticated:
+        own_forecasts = list(
+            Forecast.objects.filter(question=question, forecaster__user=user).order_by(
+                "-submitted_at", "-id"
+            )
+        )
+    if user.is_authenticated and is_open and form is None:
+        form = web.forecast_form(question, latest=own_forecasts[0] if own_forecasts else None)
+
+    crowd_hidden = question.crowd_hidden_until_forecast and not (
+        own_forecasts or is_staff or prediction_selectors.forecasts_are_public(question)
+    )
+    crowd_chart = None
+    crowd_days: list = []
+    if not crowd_hidden:
+        crowd_days = prediction_selectors.crowd_series(question=question)
+        if crowd_days:
+            crowd_chart = charts.crowd_chart(
+                crowd_days,
+                options=["Yes"] if question.is_binary else question.option_labels(),
+                title=f"Crowd forecast over time: {question.title}",
+                chart_id="crowd-chart",
+            )
+    crowd_options = ["Yes"] if question.is_binary else question.option_labels()
+    crowd_table = [
+        {
+            "day": day.day,
+            "forecasters": day.forecasters,
+            "values": [charts.percent(day.probabilities[label]) for label in crowd_options],
+        }
+        for day in reversed(crowd_days[-CROWD_TABLE_DAYS:])
+    ]
+
+    history = list(resolver_selectors.resolution_history(question=question))
+    current = next((resolution for resolution in history if resolution.is_current), None)
+    sources = [
+        {"source": source, "checks": list(Check.objects.filter(source=source).defer("body")[:3])}
+        for source in resolver_selectors.sources_of(question=question)
+    ]
+    scores = (
+        list(prediction_selectors.question_scores(question=question))
+        if status == Question.Status.RESOLVED
+        else []
+    )
+    claims = question.claims.select_related("source", "source__author").order_by(
+        "source__published_on", "source__slug", "start_offset"
+    )
+    revisions = [
+        {
+            "field": REVISED_FIELD_NAMES.get(revision.field, revision.field),
+            "old_value": revision.old_value,
+            "new_value": revision.new_value,
+            "changed_at": revision.changed_at,
+        }
+        for revision in question.revisions.all()
+    ]
+    dates = [
+        ("Opens", question.opens_at),
+        ("Closes", question.closes_at),
+        ("Resolve by", question.resolve_by),
+    ]
+    return {
+        "question": question,
+        "status": status,
+        "status_label": Question.Status(status).label,
+        "is_open": is_open,
+        "is_staff": is_staff,
+        "refusal": "" if is_open else web.refusal_for(status),
+        "dates": [
+            {"label": label, "when": when, "relative": time_from_now(when, now)}
+            for label, when in dates
+        ],
+        "time_left": time_from_now(question.closes_at, now).removeprefix("in ") if is_open else "",
+        "revisions": revisions,
+        "crowd_hidden": crowd_hidden,
+        "crowd_chart": crowd_chart,
+        "crowd_options": crowd_options,
+        "crowd_table": crowd_table,
+        "crowd_table_days": CROWD_TABLE_DAYS,
+        "own_forecasts": [
+            {"forecast": forecast, "summary": forecast_summary(question, forecast)}
+            for forecast in own_forecasts
+        ],
+        "form": form,
+        "login_url": _login_url(request),
+        "claims": claims,
+        "sources": sources,
+        "evidence_public": is_staff or resolver_selectors.evidence_is_public(question),
+        "current_resolution": current,
+        "resolutions": history,
+        "scores": scores,
+    }
+
+
+def question(request: HttpRequest, slug: str) -> HttpResponse:
+    """A question with everything about it; a logged-in viewer forecasts on it by POST."""
+    found = selectors.question_get(slug=slug, user=request.user)
+    if request.method == "POST":
+        return _forecast_post(request, found)
+    return render(request, "registry/question.html", _question_context(request, found))
+
+
+def _forecast_post(request: HttpRequest, question: Question) -> HttpResponse:
+    page_url = reverse("registry:question", args=[question.slug])
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(_login_url(request))
+    if question.status != Question.Status.OPEN:
+        messages.error(request, web.refusal_for(question.status))
+        return HttpResponseRedirect(page_url)
+    form = web.forecast_form(question, data=request.POST)
+    try:
+        forecast = web.forecast_form_submit(form, question=question, user=request.user)
+    except ApplicationError as error:  # refused for the moment (closed meanwhile): a 409
+        messages.error(request, error.message)
+        return HttpResponseRedirect(page_url)
+    if forecast is None:
+        return render(request, "registry/question.html", _question_context(request, question, form))
+    messages.success(request, f"Forecast saved: {forecast_summary(question, forecast)}.")
+    return HttpResponseRedirect(page_url)
+
+
+# --- The source page -----------------------------------------------------------------------
+
+
+def source(request: HttpRequest, slug: str) -> HttpResponse:
+    """A published article and its claims, in text order, with the question each became."""
+    found = get_object_or_404(selectors.sources_list(), slug=slug)
+    claims = list(found.claims.all())
+    visible = {
+        question.pk: question
+        for question in selectors.questions_visible_to(request.user).filter(
+            pk__in=[claim.question_id for claim in claims if claim.question_id]
+        )
+    }
+    # How the author's forecasts (their claims) scored on the questions that resolved.
+    author_scores = (
+        {
+            score.question_id: score
+            for score in QuestionScore.objects.filter(
+                forecaster=found.author, question_id__in=list(visible)
+            )
+        }
+        if found.author
+        else {}
+    )
+    rows = []
+    for claim in claims:
+        became = visible.get(claim.question_id)
+        current = (getattr(became, "current_resolutions", None) or [None])[0] if became else None
+        rows.append(
+            {
+                "claim": claim,
+                "question": became,
+                "status": became.status if became else "",
+                "status_label": Question.Status(became.status).label if became else "",
+                "resolution": current,
+                "author_score": author_scores.get(claim.question_id),
+            }
+        )
+    return render(request, "registry/source.html", {"source": found, "claims": rows})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
 from django.db.models.functions import Now, RowNumber
 
@@ -18,11 +17,9 @@ def evidence_is_public(question: Question) -> bool:
     return question.status in (Question.Status.RESOLVED, Question.Status.ANNULLED)
 
 
-def checks_visible_to(*, question: Question, user: User | AnonymousUser) -> QuerySet[Check]:
-    checks = Check.objects.filter(source__question=question).select_related("source")
-    if evidence_is_public(question) or (user.is_authenticated and user.is_staff):
-        return checks
-    return checks.none()
+def checks_of(*, question: Question) -> QuerySet[Check]:
+    """Every check of the question's sources, newest first."""
+    return Check.objects.filter(source__question=question).select_related("source")
 
 
 def resolution_history(*, question: Question) -> QuerySet[Resolution]:

@@ -1,0 +1,340 @@
+"""Charts drawn on the server as SVG text, each returned with a text alternative.
+
+Pure string building: no Django, no JavaScript. Every piece of text that goes into the
+markup is escaped here, so a page may insert `Chart.svg` as it is. Each chart is an
+`<svg role="img">` labelled by its own `<title>` and `<desc>`; the `desc` is the text
+alternative, which pages also show next to the chart.
+
+Shared pieces for every chart: `Frame` (a plot area and the data ranges it maps),
+`axes` (grid, axis lines, ticks, tick labels and axis titles), `legend` and
+`svg_document`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Protocol
+
+# Canvas width in SVG units. Small enough that 14-unit text stays legible when the chart is
+# scaled down to a phone's width.
+WIDTH = 480
+FONT_SIZE = 14
+FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
+INK = "#1b1b1f"
+MUTED = "#4a4f57"
+GRID = "#d4d7dc"
+# Line colours with at least 4.5:1 contrast on white, and dash patterns so that the lines
+# also differ for readers who do not tell the colours apart.
+PALETTE = ("#0b57d0", "#a11a1a", "#0f6b2f", "#7a4d00", "#6b2fa0", "#00697a", "#4a4f57", "#b3006b")
+DASHES = ("", "8 4", "2 3", "10 3 2 3", "5 5", "1 4", "14 4", "6 2 1 2")
+LEGEND_ROW = 24
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart and its text alternative (the same text as the SVG's `<desc>`)."""
+
+    svg: str
+    text: str
+
+    def __html__(self) -> str:
+        # Template engines that honour __html__ (Django's among them) insert the markup
+        # unescaped: every piece of text in it was escaped when it was built.
+        return self.svg
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A plot area inside a canvas of `width` x `height`, with margins on each side, and
+    the data ranges (`x_range`, `y_range`) its edges stand for."""
+
+    width: float
+    height: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+    @property
+    def plot_left(self) -> float:
+        return self.left
+
+    @property
+    def plot_right(self) -> float:
+        return self.width - self.right
+
+    @property
+    def plot_top(self) -> float:
+        return self.top
+
+    @property
+    def plot_bottom(self) -> float:
+        return self.height - self.bottom
+
+    def x(self, value: float) -> float:
+        low, high = self.x_range
+        if high == low:
+            return (self.plot_left + self.plot_right) / 2
+        return self.plot_left + (value - low) / (high - low) * (self.plot_right - self.plot_left)
+
+    def y(self, value: float) -> float:
+        low, high = self.y_range
+        if high == low:
+            return (self.plot_top + self.plot_bottom) / 2
+        return self.plot_bottom - (value - low) / (high - low) * (self.plot_bottom - self.plot_top)
+
+
+def number(value: float) -> str:
+    """A coordinate as short text: two decimals at most, no trailing zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent(probability: float) -> str:
+    """0.7 -> "70%", 0.705 -> "70.5%", 0.001 -> "0.1%"."""
+    value = probability * 100
+    if abs(value - round(value)) < 0.05:
+        return f"{round(value)}%"
+    return f"{value:.1f}%"
+
+
+def percent_ticks(step: float = 0.25) -> list[tuple[float, str]]:
+    """Ticks over [0, 1] labelled as percentages."""
+    count = round(1 / step)
+    return [(k * step, percent(k * step)) for k in range(count + 1)]
+
+
+def _text(x: float, y: float, content: str, *, anchor: str = "middle", extra: str = "") -> str:
+    return (
+        f'<text x="{number(x)}" y="{number(y)}" text-anchor="{anchor}"{extra}>'
+        f"{escape(content)}</text>"
+    )
+
+
+def axes(
+    frame: Frame,
+    *,
+    x_ticks: Sequence[tuple[float, str]],
+    y_ticks: Sequence[tuple[float, str]],
+    x_title: str,
+    y_title: str,
+    grid: bool = True,
+) -> str:
+    """Grid lines at the y ticks, both axis lines, tick marks, tick labels and titles.
+
+    Ticks are (data value, label) pairs; titles sit under the x tick labels and, turned,
+    left of the y tick labels.
+    """
+    left, right = frame.plot_left, frame.plot_right
+    top, bottom = frame.plot_top, frame.plot_bottom
+    parts = [f'<g class="axes" fill="{MUTED}" font-size="{FONT_SIZE}">']
+    for value, label in y_ticks:
+        y = frame.y(value)
+        if grid:
+            parts.append(
+                f'<line x1="{number(left)}" y1="{number(y)}" x2="{number(right)}" '
+                f'y2="{number(y)}" stroke="{GRID}" stroke-width="1"/>'
+            )
+        parts.append(
+            f'<line x1="{number(left - 5)}" y1="{number(y)}" x2="{number(left)}" '
+            f'y2="{number(y)}" stroke="{MUTED}" stroke-width="1"/>'
+        )
+        parts.append(_text(left - 8, y + FONT_SIZE * 0.35, label, anchor="end"))
+    for value, label in x_ticks:
+        x = frame.x(value)
+        parts.append(
+            f'<line x1="{number(x)}" y1="{number(bottom)}" x2="{number(x)}" '
+            f'y2="{number(bottom + 5)}" stroke="{MUTED}" stroke-width="1"/>'
+        )
+        parts.append(_text(x, bottom + 8 + FONT_SIZE, label))
+    parts.append(
+        f'<path d="M{number(left)} {number(top)} V{number(bottom)} H{number(right)}" '
+        f'fill="none" stroke="{INK}" stroke-width="1"/>'
+    )
+    parts.append(_text((left + right) / 2, bottom + 14 + 2 * FONT_SIZE, x_title))
+    title_x, title_y = 6 + FONT_SIZE * 0.8, (top + bottom) / 2
+    parts.append(
+        _text(
+            title_x,
+            title_y,
+            y_title,
+            extra=f' transform="rotate(-90 {number(title_x)} {number(title_y)})"',
+        )
+    )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def legend(
+    entries: Sequence[tuple[str, str, str]], *, x: float, y: float, max_chars: int = 48
+) -> str:
+    """One row per (label, colour, dash pattern), from (x, y) downwards: a line sample
+    drawn like the series, then the label (shortened past `max_chars`)."""
+    parts = [f'<g class="legend" font-size="{FONT_SIZE}" fill="{INK}">']
+    for row, (label, colour, dash) in enumerate(entries):
+        row_y = y + row * LEGEND_ROW
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="{number(x)}" y1="{number(row_y)}" x2="{number(x + 28)}" '
+            f'y2="{number(row_y)}" stroke="{colour}" stroke-width="3"{dash_attr}/>'
+        )
+        shown = label if len(label) <= max_chars else label[: max_chars - 1] + "…"
+        parts.append(_text(x + 36, row_y + FONT_SIZE * 0.35, shown, anchor="start"))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def svg_document(*, frame: Frame, chart_id: str, title: str, desc: str, body: str) -> str:
+    """The `<svg>` element: sized by its viewBox, an image labelled by its title and desc."""
+    title_id, desc_id = escape(f"{chart_id}-title"), escape(f"{chart_id}-desc")
+    width, height = number(frame.width), number(frame.height)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" {FONT}>'
+        f'<title id="{title_id}">{escape(title)}</title>'
+        f'<desc id="{desc_id}">{escape(desc)}</desc>'
+        f"{body}</svg>"
+    )
+
+
+# --- The crowd forecast over time ---------------------------------------------------------
+
+
+class CrowdPoint(Protocol):
+    """One day of the crowd forecast (predictions.selectors.CrowdDay has this shape)."""
+
+    day: date
+    probabilities: Mapping[str, float]
+    forecasters: int
+
+
+def _day_ticks(first: int, last: int, *, most: int = 4) -> list[int]:
+    """Up to `most` evenly spaced day numbers from first to last, both included."""
+    span = last - first
+    if span == 0:
+        return [first]
+    count = min(span + 1, most)
+    return sorted({first + round(k * span / (count - 1)) for k in range(count)})
+
+
+def _forecasters(count: int) -> str:
+    return f"{count} forecaster" + ("" if count == 1 else "s")
+
+
+def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str]) -> str:
+    """The text alternative: the period, the latest values and each option's range."""
+    if not series:
+        return "No forecasts yet, so there is no crowd forecast to show."
+    first, last = series[0], series[-1]
+    days = (last.day - first.day).days + 1
+    subject = f"the chance of {options[0]}" if len(options) == 1 else "each option's chance"
+    period = (
+        f"on {first.day.isoformat()}"
+        if days == 1
+        else f"from {first.day.isoformat()} to {last.day.isoformat()} ({days} days)"
+    )
+    latest = ", ".join(f"{label} {percent(last.probabilities[label])}" for label in options)
+    text = (
+        f"Crowd forecast (median of the forecasters' standing forecasts) of {subject}, "
+        f"{period}. Latest, on {last.day.isoformat()}, from {_forecasters(last.forecasters)}: "
+        f"{latest}."
+    )
+    if days > 1:
+        ranges = []
+        for label in options:
+            values = [point.probabilities[label] for point in series]
+            ranges.append(f"{label} {percent(min(values))} to {percent(max(values))}")
+        text += " Range over the period: " + ", ".join(ranges) + "."
+    return text
+
+
+def crowd_chart(
+    series: Sequence[CrowdPoint],
+    *,
+    options: Sequence[str] | None = None,
+    title: str = "Crowd forecast over time",
+    chart_id: str = "crowd-chart",
+) -> Chart:
+    """A line per option of the crowd's probability (0-100%) by day, with a legend when
+    there is more than one line. `options` picks the lines, in order (default: every key
+    of the series; pass ["Yes"] for a binary question)."""
+    if options is None:
+        options = list(series[0].probabilities) if series else []
+    options = list(options)
+    show_legend = len(options) > 1
+    plot_height = 220
+    top, bottom, left, right = 14, 52, 68, 30
+    legend_height = len(options) * LEGEND_ROW + 6 if show_legend else 0
+    height = top + plot_height + bottom + legend_height
+    text = crowd_text(series, options)
+
+    if series:
+        first, last = series[0].day.toordinal(), series[-1].day.toordinal()
+    else:
+        first = last = date.today().toordinal()
+    # One day alone sits in the middle of a three-day span.
+    x_range = (first - 1, last + 1) if first == last else (first, last)
+    frame = Frame(WIDTH, height, left, top, right, bottom + legend_height, x_range, (0.0, 1.0))
+
+    one_year = date.fromordinal(first).year == date.fromordinal(last).year
+    x_ticks = []
+    for day_number in _day_ticks(first, last):
+        day = date.fromordinal(day_number)
+        x_ticks.append((day_number, f"{day:%b} {day.day}" if one_year else day.isoformat()))
+    x_title = f"Day (UTC), {date.fromordinal(first).year}" if one_year else "Day (UTC)"
+    body = [
+        axes(
+            frame,
+            x_ticks=x_ticks,
+            y_ticks=percent_ticks(),
+            x_title=x_title,
+            y_title="Crowd probability",
+        )
+    ]
+
+    if not series:
+        body.append(
+            _text(
+                (frame.plot_left + frame.plot_right) / 2,
+                (frame.plot_top + frame.plot_bottom) / 2,
+                "No forecasts yet",
+                extra=f' font-size="{FONT_SIZE + 2}" fill="{MUTED}"',
+            )
+        )
+    entries = []
+    for index, label in enumerate(options):
+        colour, dash = PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
+        shown = f"{label}, latest {percent(series[-1].probabilities[label])}" if series else label
+        entries.append((shown, colour, dash))
+        if not series:
+            continue
+        points = [
+            (frame.x(point.day.toordinal()), frame.y(point.probabilities[label]))
+            for point in series
+        ]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        body.append(f'<g class="series" stroke="{colour}" fill="{colour}">')
+        if len(points) > 1:
+            body.append(
+                '<polyline fill="none" stroke-width="2.5" stroke-linejoin="round"'
+                f'{dash_attr} points="'
+                + " ".join(f"{number(x)},{number(y)}" for x, y in points)
+                + '"/>'
+            )
+        # Dots on every day while they stay apart, and always on the latest day.
+        dotted = points if len(points) <= 31 else points[-1:]
+        for x, y in dotted:
+            body.append(f'<circle cx="{number(x)}" cy="{number(y)}" r="3.5"/>')
+        body.append("</g>")
+    if show_legend:
+        body.append(
+            legend(entries, x=frame.plot_left, y=top + plot_height + bottom + LEGEND_ROW / 2)
+        )
+    svg = svg_document(frame=frame, chart_id=chart_id, title=title, desc=text, body="".join(body))
+    return Chart(svg=svg, text=text)

@@ -1,0 +1,311 @@
+"""Public pages of the scores: the leaderboard, how scoring works, a forecaster's record."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+
+from predictions import scoring, selectors
+from predictions.calibration_chart import murphy_terms, render_calibration_chart
+from predictions.models import Forecast, ForecasterTotal, QuestionScore
+from predictions.score_inputs import to_us
+from registry.models import Claim, Forecaster, Question, Source, Tag
+
+PAGE_SIZE = 50
+CACHE_SECONDS = 60
+
+SCOPE_GROUPS = (("tag", "Tags"), ("source", "Sources"), ("year", "Years"))
+
+
+# --- Small helpers
+
+
+def cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
+    """`compute()` through the cache, keyed on the stored scores' version; a cache that is
+    down only costs the computation."""
+    key = f"pages:{selectors.scores_cache_version()}:{key}"
+    value = None
+    with contextlib.suppress(Exception):
+        value = cache.get(key)
+    if value is None:
+        value = compute()
+        with contextlib.suppress(Exception):
+            cache.set(key, value, seconds)
+    return value
+
+
+def probability_text(probability: float) -> str:
+    """0.7 -> "70%", 0.655 -> "65.5%", 0.001 -> "0.1%"."""
+    text = f"{probability * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def forecast_text(forecast: Forecast) -> str:
+    """A forecast in words: "70% Yes", or each option with its probability."""
+    question = forecast.question
+    if question.is_binary:
+        return f"{probability_text(forecast.probabilities[0])} Yes"
+    labels = question.option_labels()
+    return ", ".join(
+        f"{label} {probability_text(p)}"
+        for label, p in zip(labels, forecast.probabilities, strict=False)
+    )
+
+
+def _viewer_is_staff(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.user.is_staff)
+
+
+# --- Leaderboard
+
+
+def scope_labels(scopes: list[str]) -> dict[str, str]:
+    """Readable names of the scopes: a tag's name, a source's title, the year."""
+    tags = dict(
+        Tag.objects.filter(
+            slug__in=[s.removeprefix("tag:") for s in scopes if s.startswith("tag:")]
+        ).values_list("slug", "name")
+    )
+    sources = dict(
+        Source.objects.filter(
+            slug__in=[s.removeprefix("source:") for s in scopes if s.startswith("source:")]
+        ).values_list("slug", "title")
+    )
+    labels = {}
+    for scope in scopes:
+        kind, _, value = scope.partition(":")
+        if kind == "tag":
+            labels[scope] = tags.get(value, value)
+        elif kind == "source":
+            labels[scope] = sources.get(value, value)
+        elif kind == "year":
+            labels[scope] = f"Resolved in {value}"
+        else:
+            labels[scope] = "All questions"
+    return labels
+
+
+def _scope_tabs() -> tuple[list[str], dict[str, str]]:
+    def compute() -> tuple[list[str], dict[str, str]]:
+        scopes = selectors.leaderboard_scopes()
+        return scopes, scope_labels(["all", *scopes])
+
+    return cached("leaderboard-scopes", CACHE_SECONDS, compute)
+
+
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """Stored totals of one scope, ranked, 50 a page (never recomputed here)."""
+    scopes, labels = _scope_tabs()
+    scope = request.GET.get("scope", "all") or "all"
+    if not selectors.SCOPE_PATTERN.match(scope) or (scope != "all" and scope not in scopes):
+        shown = scope if len(scope) <= 60 else scope[:60] + "…"
+        messages.warning(
+            request, f"There is no leaderboard “{shown}”; showing the one of all questions."
+        )
+        scope = "all"
+    min_questions = settings.LEADERBOARD_MIN_QUESTIONS
+    entries = selectors.leaderboard(scope=scope, min_questions=min_questions)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    groups = []
+    for prefix, title in SCOPE_GROUPS:
+        items = [(s, labels.get(s, s)) for s in scopes if s.startswith(f"{prefix}:")]
+        if prefix == "year":  # newest first
+            items.reverse()
+        if items:
+            groups.append((title, items))
+    context = {
+        "scope": scope,
+        "scope_label": labels.get(scope, scope),
+        "scope_groups": groups,
+        "page_obj": page,
+        "entries": page.object_list,
+        "min_questions": min_questions,
+    }
+    return render(request, "predictions/leaderboard.html", context)
+
+
+# --- How scoring works
+
+
+def _day_label(day_number: int) -> str:
+    day = datetime.fromtimestamp(day_number * 86_400, tz=UTC)
+    return f"{day.day} {day:%B %Y}"
+
+
+def worked_example() -> dict[str, Any]:
+    """Every number of the scoring page, computed by the scoring kernel itself."""
+    seventy = np.array([[0.7, 0.3]])
+    half = np.array([[0.5, 0.5]])
+    sure = np.array([[0.999, 0.001]])
+
+    # A question open for three days (1-3 March 2026), resolved Yes: Alice says 70% on the
+    # first morning, Bob says 40% on the second day.
+    opens = datetime(2026, 3, 1, tzinfo=UTC)
+    closes = datetime(2026, 3, 4, tzinfo=UTC)
+    window = scoring.scoring_window(to_us(opens), to_us(closes), None)
+    submitted = np.array(
+        [to_us(datetime(2026, 3, 1, 10, tzinfo=UTC)), to_us(datetime(2026, 3, 2, 12, tzinfo=UTC))]
+    )
+    probabilities = np.array([[0.7, 0.3], [0.4, 0.6]])
+    result = scoring.score_question(np.array([0, 1]), submitted, probabilities, 2, window, 0)
+    crowd = scoring.crowd_forecast(probabilities, result.standing)
+    days = []
+    for d in range(window.n_days):
+        alice, bob = result.daily_brier[0, d], result.daily_brier[1, d]
+        median = result.crowd_median[d]
+        days.append(
+            {
+                "label": _day_label(window.first_day + d),
+                "alice": float(alice),
+                "bob": None if np.isnan(bob) else float(bob),
+                "median": float(median),
+                "alice_relative": float(alice - median),
+                "bob_relative": 0.0 if np.isnan(bob) else float(bob - median),
+                "crowd_yes": float(crowd[d, 0]),
+            }
+        )
+
+    # Calibration: ten forecasts of 70% of which 7 happened, ten of 20% of which 3 did.
+    cal_p = np.array([0.7] * 10 + [0.2] * 10)
+    cal_o = np.array([1.0] * 7 + [0.0] * 3 + [1.0] * 3 + [0.0] * 7)
+    cal = scoring.calibration(cal_p, cal_o, np.ones(len(cal_p)))
+    low, high = scoring.wilson_interval(np.array([7.0]), np.array([10.0]))
+    binary_brier = float(np.mean((cal_p - cal_o) ** 2))
+
+    # The bootstrap: a forecaster's relative scores on six questions.
+    relatives = np.array([-0.18, 0.05, -0.10, 0.02, -0.06, -0.12])
+    boot_low, boot_high = scoring.bootstrap_mean_interval(relatives)
+
+    return {
+        "brier_yes": float(scoring.brier_scores(seventy, 0)[0]),
+        "brier_no": float(scoring.brier_scores(seventy, 1)[0]),
+        "brier_half": float(scoring.brier_scores(half, 0)[0]),
+        "brier_sure_wrong": float(scoring.brier_scores(sure, 1)[0]),
+        "log_yes": float(scoring.log_scores(seventy, 0)[0]),
+        "log_no": float(scoring.log_scores(seventy, 1)[0]),
+        "log_half": float(scoring.log_scores(half, 0)[0]),
+        "spherical_yes": float(scoring.spherical_scores(seventy, 0)[0]),
+        "days": days,
+        "alice_brier": float(result.brier[0]),
+        "bob_brier": float(result.brier[1]),
+        "alice_relative": float(result.relative[0]),
+        "bob_relative": float(result.relative[1]),
+        "bob_days": int(result.days[1]),
+        "window_days": int(window.n_days),
+        "wilson_low": float(low[0]),
+        "wilson_high": float(high[0]),
+        "reliability": cal.reliability,
+        "resolution": cal.resolution,
+        "uncertainty": cal.uncertainty,
+        "binary_brier": binary_brier,
+        "relatives": [float(v) for v in relatives],
+        "relatives_mean": float(relatives.mean()),
+        "boot_low": boot_low,
+        "boot_high": boot_high,
+    }
+
+
+def scoring_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "example": worked_example(),
+        "min_questions": settings.LEADERBOARD_MIN_QUESTIONS,
+    }
+    return render(request, "predictions/scoring.html", context)
+
+
+# --- A forecaster's record
+
+
+def _latest_forecasts(forecaster: Forecaster, statuses: list[str]) -> list[dict[str, Any]]:
+    """The forecaster's latest forecast on each question with one of `statuses`."""
+    latest = (
+        Forecast.objects.filter(forecaster=forecaster, question=OuterRef("question"))
+        .order_by("-submitted_at", "-id")
+        .values("id")[:1]
+    )
+    forecasts = (
+        Forecast.objects.filter(
+            forecaster=forecaster,
+            question__in=Question.objects.with_status_in(statuses).values("pk"),
+        )
+        .filter(id=Subquery(latest))
+        .select_related("question")
+        .prefetch_related("question__options")
+        .order_by("question__closes_at", "question__slug")
+    )
+    return [
+        {
+            "question": forecast.question,
+            "submitted_at": forecast.submitted_at,
+            "text": forecast_text(forecast),
+        }
+        for forecast in forecasts
+    ]
+
+
+def _calibration(forecaster: Forecaster) -> scoring.Calibration:
+    return cached(
+        f"calibration:{forecaster.pk}",
+        300,
+        lambda: selectors.calibration_of(forecaster=forecaster),
+    )
+
+
+def _scores(forecaster: Forecaster, staff: bool) -> QuerySet[QuestionScore]:
+    scores = QuestionScore.objects.filter(forecaster=forecaster).select_related(
+        "question", "resolution", "resolution__outcome_option"
+    )
+    if not staff:
+        scores = scores.filter(question__published_at__isnull=False)
+    return scores.order_by("-resolution__known_on", "question__title", "pk")
+
+
+def _claims(forecaster: Forecaster) -> QuerySet[Claim]:
+    return (
+        Claim.objects.filter(source__author=forecaster)
+        .select_related("source", "question")
+        .order_by("-source__published_on", "source__slug", "start_offset")
+    )
+
+
+def forecaster_page(request: HttpRequest, handle: str) -> HttpResponse:
+    forecaster = get_object_or_404(Forecaster, handle=handle)
+    user = request.user
+    is_owner = bool(user.is_authenticated and forecaster.user_id == user.pk)
+    staff = _viewer_is_staff(request)
+
+    calibration = _calibration(forecaster)
+    chart = render_calibration_chart(calibration, name=forecaster.display_name)
+    scores_page = Paginator(_scores(forecaster, staff), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "forecaster": forecaster,
+        "is_owner": is_owner,
+        "total": ForecasterTotal.objects.filter(forecaster=forecaster, scope="all").first(),
+        "min_questions": settings.LEADERBOARD_MIN_QUESTIONS,
+        "chart": chart,
+        "chart_svg": mark_safe(chart.svg),  # built from escaped text only
+        "murphy": murphy_terms(calibration, owner=is_owner, name=forecaster.display_name),
+        "scores_page": scores_page,
+        "open_forecasts": (
+            _latest_forecasts(forecaster, [Question.Status.OPEN]) if is_owner else None
+        ),
+        "closed_forecasts": _latest_forecasts(
+            forecaster, [Question.Status.CLOSED, Question.Status.RESOLVING]
+        ),
+        "claims": list(_claims(forecaster)),
+        "viewer_is_staff": staff,
+    }
+    return render(request, "predictions/forecaster.html", context)

@@ -1,0 +1,225 @@
+"""The forecast form of the question page: percentages in, `forecast_submit` behind it.
+
+People type percentages (70 means a 70% chance, stored as 0.7). The form checks what it
+can, then the service decides; the service's field errors come back beside the fields they
+name, with what was typed kept. Refusals of the moment (a question that has just closed)
+are raised as the service's `ApplicationError` for the page to show as a message.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+
+from config.errors import ApplicationError
+from predictions import services
+from predictions.models import Forecast
+from registry.models import Question
+from registry.services import forecaster_for_user
+
+MIN_PERCENT = Decimal("0.1")
+MAX_PERCENT = Decimal("99.9")
+HUNDRED = Decimal(100)
+# Django formats these messages with %-parameters: a literal percent sign is "%%".
+RANGE_MESSAGE = "Enter a percentage between 0.1 and 99.9 (for example 70 for a 70%% chance)."
+RATIONALE_FIELD = "rationale"
+
+# What to say when the question takes no forecast at all right now.
+REFUSALS = {
+    Question.Status.DRAFT: "This question is a draft and takes no forecasts yet.",
+    Question.Status.UPCOMING: "This question has not opened yet.",
+    Question.Status.CLOSED: "This question has closed; no more forecasts are accepted.",
+    Question.Status.RESOLVING: "This question has closed and its outcome is being resolved.",
+    Question.Status.RESOLVED: "This question has resolved; no more forecasts are accepted.",
+    Question.Status.ANNULLED: "This question was annulled; no more forecasts are accepted.",
+}
+
+
+def refusal_for(status: str) -> str:
+    return REFUSALS.get(status, f"This question is {status} and takes no forecasts.")
+
+
+class PercentField(forms.DecimalField):
+    """A percentage between 0.1 and 99.9, typed in a number input."""
+
+    default_error_messages = {
+        "invalid": "Enter a number, such as 70 for a 70% chance.",
+        "required": "Enter a percentage.",
+        "min_value": RANGE_MESSAGE,
+        "max_value": RANGE_MESSAGE,
+        "max_decimal_places": "Use at most three decimal places.",
+    }
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("min_value", MIN_PERCENT)
+        kwargs.setdefault("max_value", MAX_PERCENT)
+        # No limit on the digits as such: the range says what is too big, once.
+        kwargs.setdefault("max_digits", None)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):  # type: ignore[no-untyped-def]
+        attrs = super().widget_attrs(widget)
+        # Any decimal is welcome; the server says what is wrong with it.
+        attrs.update({"step": "any", "inputmode": "decimal", "class": "percent"})
+        return attrs
+
+
+def _rationale_field() -> forms.CharField:
+    return forms.CharField(
+        label="Why? (optional)",
+        required=False,
+        max_length=services.MAX_RATIONALE_CHARS,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your reasoning, for yourself and for others once the question closes.",
+    )
+
+
+def _as_percent(probability: float) -> str:
+    """0.7 -> "70", as a person would type it."""
+    percent = (Decimal(str(probability)) * HUNDRED).quantize(Decimal("0.001")).normalize()
+    return f"{percent:f}"
+
+
+class ForecastForm(forms.Form):
+    """What both forms share: mapping the service's field names onto form fields."""
+
+    # The service's field name -> this form's field name.
+    service_fields: dict[str, str] = {RATIONALE_FIELD: RATIONALE_FIELD}
+
+    def submission(self) -> dict:
+        raise NotImplementedError
+
+    def add_service_errors(self, fields: dict[str, str]) -> None:
+        for name, message in fields.items():
+            target = self.service_fields.get(name)
+            if target is None or target not in self.fields:
+                self.add_error(None, f"{name}: {message}" if name != "question" else message)
+            else:
+                self.add_error(target, message)
+
+
+class BinaryForecastForm(ForecastForm):
+    probability = PercentField(
+        label="Your chance that the answer is Yes, in percent",
+        help_text="A number from 0.1 to 99.9: 70 means a 70% chance of Yes.",
+    )
+    rationale = _rationale_field()
+    service_fields = {"probability": "probability", RATIONALE_FIELD: RATIONALE_FIELD}
+
+    def __init__(self, *args, question: Question, latest: Forecast | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        if latest is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"probability": _as_percent(latest.probabilities[0])}
+        super().__init__(*args, **kwargs)
+        self.question = question
+
+    def submission(self) -> dict:
+        return {"probability": float(self.cleaned_data["probability"] / HUNDRED)}
+
+
+class MultipleChoiceForecastForm(ForecastForm):
+    """One percentage per option (fields `option_0`, `option_1`, ... in option order),
+    adding up to 100."""
+
+    def __init__(self, *args, question: Question, latest: Forecast | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        self.labels = question.option_labels()
+        if latest is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                f"option_{index}": _as_percent(p) for index, p in enumerate(latest.probabilities)
+            }
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.service_fields = {
+            RATIONALE_FIELD: RATIONALE_FIELD,
+            **{f"probabilities.{label}": f"option_{i}" for i, label in enumerate(self.labels)},
+        }
+        for index, label in enumerate(self.labels):
+            self.fields[f"option_{index}"] = PercentField(label=label)
+        # The rationale after the options.
+        self.fields[RATIONALE_FIELD] = _rationale_field()
+
+    @property
+    def option_fields(self) -> list[forms.BoundField]:
+        return [self[f"option_{index}"] for index in range(len(self.labels))]
+
+    def typed_total(self) -> str | None:
+        """The sum of what the boxes hold (typed or prefilled), if every one holds a number."""
+        total = Decimal(0)
+        for field in self.option_fields:
+            value = field.value()
+            if value in (None, ""):
+                return None
+            try:
+                number = Decimal(str(value).strip())
+            except ArithmeticError:
+                return None
+            if not number.is_finite():
+                return None
+            total += number
+        return f"{total.normalize():f}"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        values = [cleaned.get(f"option_{index}") for index in range(len(self.labels))]
+        if all(value is not None for value in values):
+            total = sum(values, Decimal(0))
+            if total != HUNDRED:
+                raise forms.ValidationError(
+                    f"Your percentages add up to {total.normalize():f}; they must add up to 100.",
+                    code="sum",
+                )
+        return cleaned
+
+    def add_service_errors(self, fields: dict[str, str]) -> None:
+        if "probabilities" in fields:  # the options as a whole, e.g. their sum
+            self.add_error(None, f"The percentages {fields['probabilities']}.")
+            fields = {name: text for name, text in fields.items() if name != "probabilities"}
+        super().add_service_errors(fields)
+
+    def submission(self) -> dict:
+        return {
+            "probabilities": {
+                label: float(self.cleaned_data[f"option_{index}"] / HUNDRED)
+                for index, label in enumerate(self.labels)
+            }
+        }
+
+
+def forecast_form(
+    question: Question, *, data=None, latest: Forecast | None = None
+) -> BinaryForecastForm | MultipleChoiceForecastForm:  # type: ignore[no-untyped-def]
+    """The form for the question's kind, bound to POST data or showing `latest` (the
+    viewer's standing forecast) to start from."""
+    form_class = BinaryForecastForm if question.is_binary else MultipleChoiceForecastForm
+    return form_class(data=data, question=question, latest=latest, auto_id="forecast-%s")
+
+
+def forecast_form_submit(
+    form: BinaryForecastForm | MultipleChoiceForecastForm,
+    *,
+    question: Question,
+    user: AbstractBaseUser,
+) -> Forecast | None:
+    """Record the form's forecast as the user's, from the web page.
+
+    Returns the new forecast, or None with the errors on the form. A refusal that is not
+    about the input (the question closed meanwhile: a 409) is raised as ApplicationError.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return services.forecast_submit(
+            forecaster=forecaster_for_user(user=user),
+            question=question,
+            rationale=form.cleaned_data.get(RATIONALE_FIELD) or "",
+            origin=Forecast.Origin.WEB,
+            **form.submission(),
+        )
+    except ApplicationError as error:
+        if error.code != "invalid":
+            raise
+        form.add_service_errors(error.fields or {"question": error.message})
+        return None

@@ -1,0 +1,475 @@
+"""Account pages: sign up, log in and out, password change, API token, notification choice."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from config.errors import ApplicationError
+from predictions import notifications
+from registry import services
+from registry.models import Forecaster
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+PASSWORD = "correct horse battery"  # UserFactory's password
+GOOD_NEW_PASSWORD = "quiet lantern orbit 42"
+
+
+def field_block(html: str, name: str) -> str:
+    """The markup of one form field's block: label, help, errors and input."""
+    match = re.search(rf'<div class="field" id="field-{name}">(.*?)\n</div>', html, re.S)
+    assert match, f"no field block for {name}"
+    return match.group(1)
+
+
+def field_errors(html: str, name: str) -> str:
+    block = field_block(html, name)
+    match = re.search(r'<ul class="errorlist" id="id_' + name + r'_error">(.*?)</ul>', block, re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", match.group(1))) if match else ""
+
+
+def input_value(html: str, name: str) -> str | None:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert tag, f"no input {name}"
+    value = re.search(r'value="([^"]*)"', tag.group(0))
+    return unescape(value.group(1)) if value else None
+
+
+def signup_data(**overrides) -> dict:
+    data = {
+        "username": "carol",
+        "email": "carol@example.org",
+        "password1": GOOD_NEW_PASSWORD,
+        "password2": GOOD_NEW_PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def alice_web(alice) -> Client:
+    client = Client()
+    client.force_login(alice.user)
+    return client
+
+
+def api_me(key: str):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client.get("/api/v1/me/")
+
+
+# --- Sign up
+
+
+def test_signup_page_has_labelled_fields(client):
+    response = client.get("/accounts/signup/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Sign up</h1>" in html
+    for name in ("username", "email", "password1", "password2"):
+        block = field_block(html, name)
+        assert f'<label for="id_{name}"' in block
+        assert f'id="id_{name}"' in block
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_signup_creates_user_and_forecaster_and_logs_in(client):
+    response = client.post("/accounts/signup/", signup_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    user = User.objects.get(username="carol")
+    assert user.email == "carol@example.org"
+    assert user.check_password(GOOD_NEW_PASSWORD)
+    forecaster = Forecaster.objects.get(user=user)
+    assert forecaster.kind == Forecaster.Kind.HUMAN
+    assert forecaster.handle == "carol"
+    assert forecaster.email_notifications is True
+    # Logged in: the account page answers instead of redirecting to the login page.
+    account = client.get("/accounts/")
+    assert account.status_code == 200
+    assert "carol" in account.content.decode()
+
+
+def test_signup_follows_a_safe_next_only(client):
+    response = client.post("/accounts/signup/", signup_data(next="/questions/some-question/"))
+    assert response["Location"] == "/questions/some-question/"
+
+    other = Client()
+    response = other.post(
+        "/accounts/signup/", signup_data(username="dave", next="https://evil.example/")
+    )
+    assert response["Location"] == "/"
+
+
+def test_signup_with_a_taken_username_shows_the_error_beside_it(client, alice):
+    response = client.post("/accounts/signup/", signup_data(username="Alice"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "already taken" in field_errors(html, "username")
+    assert 'aria-invalid="true"' in field_block(html, "username")
+    assert input_value(html, "username") == "Alice"
+    assert input_value(html, "email") == "carol@example.org"
+    assert not User.objects.filter(username="Alice").exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_signup_with_mismatched_passwords(client):
+    response = client.post("/accounts/signup/", signup_data(password2="something else 99"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "differ" in field_errors(html, "password2")
+    assert field_errors(html, "password1") == ""
+    assert input_value(html, "username") == "carol"
+    assert not User.objects.filter(username="carol").exists()
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [("short", "too short"), ("password123", "too common"), ("8675309123", "entirely numeric")],
+)
+def test_signup_with_a_weak_password(client, password, expected):
+    response = client.post("/accounts/signup/", signup_data(password1=password, password2=password))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert expected in field_errors(html, "password1")
+    assert input_value(html, "email") == "carol@example.org"
+    assert not User.objects.filter(username="carol").exists()
+    assert not Forecaster.objects.filter(handle="carol").exists()
+
+
+def test_signup_shows_every_problem_at_once(client, alice):
+    response = client.post(
+        "/accounts/signup/",
+        signup_data(username="alice", password1="short", password2="different"),
+    )
+
+    html = response.content.decode()
+    assert "already taken" in field_errors(html, "username")
+    assert "too short" in field_errors(html, "password1")
+    assert "differ" in field_errors(html, "password2")
+    assert field_errors(html, "email") == ""
+
+
+def test_signup_with_a_bad_email(client):
+    response = client.post("/accounts/signup/", signup_data(email="not-an-address"))
+
+    html = response.content.decode()
+    assert "valid email" in field_errors(html, "email")
+    assert input_value(html, "email") == "not-an-address"
+    assert input_value(html, "username") == "carol"
+    assert not User.objects.filter(username="carol").exists()
+
+
+def test_signup_with_a_bad_username(client):
+    response = client.post("/accounts/signup/", signup_data(username="no spaces please"))
+
+    assert field_errors(response.content.decode(), "username")
+    assert not User.objects.exists()
+
+
+def test_signup_page_redirects_a_logged_in_user(alice_web):
+    assert alice_web.get("/accounts/signup/")["Location"] == "/accounts/"
+
+
+def test_signup_refuses_a_post_without_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/signup/", signup_data())
+
+    assert response.status_code == 403
+    assert not User.objects.exists()
+
+
+# --- The sign-up service
+
+
+def test_user_signup_service_reports_every_field():
+    with pytest.raises(ApplicationError) as caught:
+        services.user_signup(username="", email="nope", password="123")
+
+    assert caught.value.code == "invalid"
+    assert set(caught.value.fields) == {"username", "email", "password"}
+
+
+def test_user_signup_service_refuses_a_password_like_the_username():
+    with pytest.raises(ApplicationError) as caught:
+        services.user_signup(
+            username="gertrude-longname", email="g@example.org", password="gertrude-longname"
+        )
+    assert "too similar" in caught.value.fields["password"]
+
+
+def test_user_signup_service_gives_a_fresh_handle_when_a_pundit_holds_the_name():
+    pundit = Forecaster.objects.create(handle="erin", display_name="Erin", kind="pundit")
+
+    forecaster = services.user_signup(
+        username="erin", email="erin@example.org", password=GOOD_NEW_PASSWORD
+    )
+
+    assert forecaster.handle != pundit.handle
+    assert forecaster.user.username == "erin"
+    assert forecaster.display_name == "erin"
+
+
+# --- Log in and out
+
+
+def test_login_page_and_login(client, alice):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<label for="id_username"' in html and '<label for="id_password"' in html
+
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(alice.user.pk)
+
+
+def test_login_goes_to_next(client, alice):
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD, "next": "/accounts/"}
+    )
+    assert response["Location"] == "/accounts/"
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_username(client, alice):
+    response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "correct username and password" in html
+    assert input_value(html, "username") == "alice"
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post(alice_web):
+    confirm = alice_web.get("/accounts/logout/")
+    assert confirm.status_code == 200
+    assert 'method="post" action="/accounts/logout/"' in confirm.content.decode()
+    assert "_auth_user_id" in alice_web.session  # a GET does not log out
+
+    response = alice_web.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in alice_web.session
+
+
+def test_the_layout_links_to_the_account_pages(client, alice_web):
+    anonymous = client.get("/accounts/login/").content.decode()
+    assert 'href="/accounts/signup/"' in anonymous
+
+    logged_in = alice_web.get("/accounts/").content.decode()
+    assert 'href="/accounts/"' in logged_in
+    assert 'action="/accounts/logout/"' in logged_in
+
+
+# --- Password change
+
+
+def test_password_change_needs_login(client):
+    for url in ("/accounts/password_change/", "/accounts/password_change/done/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_password_change(alice_web, alice):
+    page = alice_web.get("/accounts/password_change/")
+    assert page.status_code == 200
+    assert '<label for="id_old_password"' in page.content.decode()
+
+    response = alice_web.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": GOOD_NEW_PASSWORD,
+            "new_password2": GOOD_NEW_PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_change/done/"
+    alice.user.refresh_from_db()
+    assert alice.user.check_password(GOOD_NEW_PASSWORD)
+    assert alice_web.get("/accounts/password_change/done/").status_code == 200
+    assert alice_web.get("/accounts/").status_code == 200  # still logged in
+
+
+def test_password_change_errors_show_beside_the_fields(alice_web, alice):
+    response = alice_web.post(
+        "/accounts/password_change/",
+        {"old_password": "wrong", "new_password1": "short", "new_password2": "short"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "incorrectly" in field_errors(html, "old_password")
+    assert "too short" in field_errors(html, "new_password2")
+    alice.user.refresh_from_db()
+    assert alice.user.check_password(PASSWORD)
+
+
+# --- Account page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/accounts/", "/accounts/token/", "/accounts/token/revoke/", "/accounts/notifications/"],
+)
+def test_account_pages_need_login(client, url):
+    response = client.get(url) if url == "/accounts/" else client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_account_page_shows_handle_name_and_no_token(alice_web, alice):
+    response = alice_web.get("/accounts/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Your account</h1>" in html
+    assert alice.handle in html
+    assert alice.display_name in html
+    assert "You have no API token." in html
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_account_page_makes_a_profile_for_a_user_without_one(client):
+    user = User.objects.create_user(username="frank", email="", password=PASSWORD)
+    client.force_login(user)
+
+    response = client.get("/accounts/")
+
+    assert response.status_code == 200
+    assert Forecaster.objects.get(user=user).handle == "frank"
+    assert "no emails can be sent" in response.content.decode()
+
+
+def test_writes_are_post_only(alice_web, alice):
+    for url in ("/accounts/token/", "/accounts/token/revoke/", "/accounts/notifications/"):
+        assert alice_web.get(url).status_code == 405
+    assert not Token.objects.filter(user=alice.user).exists()
+
+
+def test_token_create_refuses_a_post_without_csrf_token(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice.user)
+
+    assert client.post("/accounts/token/").status_code == 403
+    assert not Token.objects.filter(user=alice.user).exists()
+
+
+def test_token_create_shows_the_key_once_and_the_api_accepts_it(alice_web, alice):
+    response = alice_web.post("/accounts/token/")
+
+    assert response.status_code == 200
+    token = Token.objects.get(user=alice.user)
+    html = response.content.decode()
+    assert f'value="{token.key}"' in html
+    assert "shown this once only" in html
+    assert "no-store" in response["Cache-Control"]
+
+    later = alice_web.get("/accounts/").content.decode()
+    assert token.key not in later
+    assert "You have an API token" in later
+
+    me = api_me(token.key)
+    assert me.status_code == 200
+    assert me.json()["username"] == "alice"
+
+
+def test_token_regenerate_replaces_the_old_key(alice_web, alice):
+    alice_web.post("/accounts/token/")
+    old_key = Token.objects.get(user=alice.user).key
+
+    response = alice_web.post("/accounts/token/")
+
+    new_key = Token.objects.get(user=alice.user).key
+    assert new_key != old_key
+    assert new_key in response.content.decode()
+    assert api_me(old_key).status_code == 401
+    assert api_me(new_key).status_code == 200
+
+
+def test_token_revoke_makes_the_api_refuse_it(alice_web, alice):
+    alice_web.post("/accounts/token/")
+    key = Token.objects.get(user=alice.user).key
+    assert api_me(key).status_code == 200
+
+    response = alice_web.post("/accounts/token/revoke/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/#api-token"
+    assert not Token.objects.filter(user=alice.user).exists()
+    assert api_me(key).status_code == 401
+    page = alice_web.get("/accounts/").content.decode()
+    assert "revoked" in page
+    assert "You have no API token." in page
+
+
+def test_a_user_cannot_touch_another_users_token(alice_web, alice, bob):
+    bob_key = Token.objects.create(user=bob.user).key
+
+    alice_web.post("/accounts/token/revoke/")
+    alice_web.post("/accounts/token/")
+
+    assert Token.objects.get(user=bob.user).key == bob_key
+
+
+def test_notification_opt_out_and_back_in(alice_web, alice):
+    page = alice_web.get("/accounts/").content.decode()
+    checkbox = re.search(r'<input[^>]*name="email_notifications"[^>]*>', page).group(0)
+    assert "checked" in checkbox
+    checkbox_id = re.search(r'id="([^"]+)"', checkbox).group(1)
+    assert f'<label for="{checkbox_id}">' in page
+
+    response = alice_web.post("/accounts/notifications/", {})  # box unticked
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.email_notifications is False
+    page = alice_web.get("/accounts/").content.decode()
+    checkbox = re.search(r'<input[^>]*name="email_notifications"[^>]*>', page).group(0)
+    assert "checked" not in checkbox
+    assert "notifications are off" in page
+
+    alice_web.post("/accounts/notifications/", {"email_notifications": "on"})
+    alice.refresh_from_db()
+    assert alice.email_notifications is True
+
+
+def test_opting_out_stops_emails(alice_web, alice, mailoutbox):
+    now = timezone.now()
+    question = factories.QuestionFactory(
+        opens_at=now - timedelta(days=3), closes_at=now + timedelta(hours=20)
+    )
+    factories.ForecastFactory(forecaster=alice, question=question)
+
+    alice_web.post("/accounts/notifications/", {})
+    notifications.closing_reminders_send()
+    assert mailoutbox == []
+
+    alice_web.post("/accounts/notifications/", {"email_notifications": "on"})
+    notifications.closing_reminders_send()
+    assert [message.to for message in mailoutbox] == [["alice@example.org"]]
