@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -245,17 +246,48 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
         else {}
     )
     rows = []
-    for claim in claims:
+    for number, claim in enumerate(claims, start=1):
         became = visible.get(claim.question_id)
         current = (getattr(became, "current_resolutions", None) or [None])[0] if became else None
         rows.append(
             {
+                "number": number,
                 "claim": claim,
                 "question": became,
                 "status": became.status if became else "",
                 "status_label": Question.Status(became.status).label if became else "",
                 "resolution": current,
                 "author_score": author_scores.get(claim.question_id),
+                "crowd": _crowd_now(became) if became else None,
             }
         )
-    return render(request, "registry/source.html", {"source": found, "claims": rows})
+    context = {"source": found, "claims": rows, "segments": _highlighted(found.text, rows)}
+    return render(request, "registry/source.html", context)
+
+
+def _crowd_now(question: Question) -> dict[str, float] | None:
+    """The crowd's latest forecast, unless the question hides it until one forecasts."""
+    if question.crowd_hidden_until_forecast and question.status == Question.Status.OPEN:
+        return None
+    series = prediction_selectors.crowd_series(question=question)
+    return series[-1].probabilities if series else None
+
+
+def _highlighted(text: str, rows: list[dict]) -> list[dict]:
+    """The source text cut into plain runs and claim runs (each claim once, in order)."""
+    segments, cursor = [], 0
+    for row in sorted(rows, key=lambda row: row["claim"].start_offset):
+        start, end = row["claim"].start_offset, row["claim"].end_offset
+        if start < cursor or end > len(text):
+            continue  # overlapping or stale offsets: the claim is still listed below
+        segments.append({"text": text[cursor:start]})
+        segments.append({"text": text[start:end], "row": row})
+        cursor = end
+    segments.append({"text": text[cursor:]})
+    return segments
+
+
+def source_index(request: HttpRequest) -> HttpResponse:
+    """Every source, newest first, with how many claims were taken from it."""
+    sources = selectors.sources_list().annotate(claim_count=Count("claims"))
+    return render(request, "registry/source_index.html", {"sources": sources})

@@ -618,3 +618,35 @@ def test_unknown_source_is_not_found():
 def test_time_from_now(delta, text):
     now = timezone.now()
     assert time_from_now(now + delta, now) == text
+
+
+def test_the_source_page_marks_each_claim_in_the_text_and_links_it(client):
+    source = factories.SourceFactory(
+        slug="bets", text="Intro sentence. I expect funding trouble later this year. The end."
+    )
+    question = factories.QuestionFactory(title="Will the labs struggle to raise money?")
+    factories.ClaimFactory(
+        source=source,
+        question=question,
+        quote="I expect funding trouble later this year.",
+        start_offset=16,
+        end_offset=57,
+    )
+    factories.ForecastFactory(question=question, probabilities=[0.6])
+
+    page = client.get("/sources/bets/").content.decode()
+
+    assert (
+        '<mark id="text-claim-1"><a href="#claim-1">I expect funding trouble later this year.'
+        "</a></mark>" in page
+    )
+    assert 'id="claim-1"' in page and "Will the labs struggle to raise money?" in page
+    assert "Crowd now" in page and "Yes 60%" in page
+
+
+def test_the_sources_index_lists_every_source(client):
+    factories.SourceFactory(title="My bets on open models, mid-2026")
+
+    page = client.get("/sources/").content.decode()
+
+    assert "My bets on open models, mid-2026" in page and "0 claims" in page
