@@ -33,6 +33,9 @@ then :; fi
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py collectstatic --noinput -v 0
 $BIN/python manage.py load_seed
+$BIN/python manage.py load_catalogue
+# The claim finder's proposals beyond the curated catalogue become drafts for an admin.
+$BIN/python manage.py import_source registry/seed/open-models-mid-2026.txt
 $BIN/python manage.py ensure_demo_admin
 echo "Serving on http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/api/docs/)"
 exec $BIN/honcho start -f Procfile
