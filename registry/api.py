@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
@@ -84,7 +84,7 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    question = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    question = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -96,6 +96,81 @@ class ClaimSerializer(serializers.ModelSerializer):
             "probability_phrase",
             "question",
         ]
+
+    def _published_question(self, claim: Claim) -> Question | None:
+        """The question the claim became, unless it is still a draft (staff see drafts)."""
+        question = claim.question
+        if question is None:
+            return None
+        request = self.context.get("request")
+        staff = bool(request and request.user.is_authenticated and request.user.is_staff)
+        return question if (question.published_at is not None or staff) else None
+
+    def get_question(self, claim: Claim) -> str | None:
+        """The slug of the question it became (null while that is a draft)."""
+        question = self._published_question(claim)
+        return question.slug if question else None
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with where its question stands: status, crowd, outcome, the author's score."""
+
+    question_status = serializers.SerializerMethodField()
+    crowd = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    author_score = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [
+            *ClaimSerializer.Meta.fields,
+            "question_status",
+            "crowd",
+            "outcome",
+            "author_score",
+        ]
+
+    def get_question_status(self, claim: Claim) -> str | None:
+        question = self._published_question(claim)
+        return question.status if question else None
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "number"}, "nullable": True}
+    )
+    def get_crowd(self, claim: Claim) -> dict | None:
+        """The crowd's latest per-option forecast (null while hidden or empty)."""
+        from predictions.selectors import crowd_series
+
+        question = self._published_question(claim)
+        if question is None or (
+            question.crowd_hidden_until_forecast and question.status == Question.Status.OPEN
+        ):
+            return None
+        series = crowd_series(question=question)
+        return series[-1].probabilities if series else None
+
+    def get_outcome(self, claim: Claim) -> str | None:
+        """The final outcome's label once the question is resolved."""
+        question = self._published_question(claim)
+        if question is None:
+            return None
+        final = question.resolutions.filter(superseded_at__isnull=True, state="final").first()
+        return final.outcome_label if final else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"brier": {"type": "number"}, "relative_score": {"type": "number"}},
+        }
+    )
+    def get_author_score(self, claim: Claim) -> dict | None:
+        """How the source's author scored on the question, once it is scored."""
+        question = self._published_question(claim)
+        author_id = claim.source.author_id
+        if question is None or author_id is None:
+            return None
+        score = question.scores.filter(forecaster_id=author_id).first()
+        return {"brier": score.brier, "relative_score": score.relative_score} if score else None
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -117,6 +192,8 @@ class SourceSerializer(serializers.ModelSerializer):
 
 
 class SourceDetailSerializer(SourceSerializer):
+    claims = ClaimDetailSerializer(many=True, read_only=True)
+
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "text"]
 

@@ -232,3 +232,48 @@ class TestToken:
         assert "token" not in response.json()
         assert response.json()["error"]
         assert not Token.objects.filter(user=alice.user).exists()
+
+
+def test_source_detail_shows_where_each_claims_question_stands(anonymous_client):
+    from datetime import UTC, date, datetime
+
+    from predictions import rescoring
+    from resolvers import services as resolution_services
+
+    author = factories.PunditFactory(handle="nathan")
+    source = factories.SourceFactory(slug="bets", author=author)
+    question = factories.QuestionFactory(
+        opens_at=datetime(2026, 1, 1, tzinfo=UTC),
+        closes_at=datetime(2026, 1, 3, tzinfo=UTC),
+        resolve_by=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    factories.ClaimFactory(source=source, question=question)
+    draft_claim = factories.ClaimFactory(
+        source=source, question=factories.DraftQuestionFactory(), start_offset=0, end_offset=5
+    )
+    factories.ForecastFactory(
+        question=question,
+        forecaster=author,
+        probabilities=[0.8],
+        submitted_at=datetime(2026, 1, 1, 9, tzinfo=UTC),
+    )
+    resolution_services.resolution_record(
+        question=question,
+        outcome="yes",
+        rationale="Done.",
+        user=factories.StaffFactory(),
+        known_on=date(2026, 1, 10),
+    )
+    rescoring.rescore_question(question_id=question.pk)
+
+    claims = anonymous_client.get("/api/v1/sources/bets/").json()["claims"]
+
+    by_quote_start = {claim["start_offset"]: claim for claim in claims}
+    resolved = by_quote_start[67]
+    assert resolved["question"] == question.slug
+    assert resolved["question_status"] == "resolved"
+    assert resolved["outcome"] == "Yes"
+    assert resolved["crowd"] == pytest.approx({"Yes": 0.8, "No": 0.2})
+    assert resolved["author_score"]["brier"] == pytest.approx(2 * 0.2**2)
+    draft = by_quote_start[draft_claim.start_offset]
+    assert draft["question"] is None and draft["question_status"] is None  # drafts stay hidden
