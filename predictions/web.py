@@ -85,13 +85,12 @@ def _as_percent(probability: float) -> str:
 
 
 class ForecastForm(forms.Form):
-    """What both forms share: mapping the service's field names onto form fields."""
+    """What both forms share: mapping the service's field names onto form fields.
+
+    Subclasses define `submission()`: the keyword arguments for `forecast_submit`."""
 
     # The service's field name -> this form's field name.
     service_fields: dict[str, str] = {RATIONALE_FIELD: RATIONALE_FIELD}
-
-    def submission(self) -> dict:
-        raise NotImplementedError
 
     def add_service_errors(self, fields: dict[str, str]) -> None:
         for name, message in fields.items():

@@ -23,6 +23,7 @@ raises EvaluationError for one (see ``ResolverKind.supports_multiple_choice``).
 
 from __future__ import annotations
 
+import abc
 import calendar
 import hashlib
 import html
@@ -327,7 +328,7 @@ class _Problems:
 # The kinds
 
 
-class ResolverKind:
+class ResolverKind(abc.ABC):
     """Base class: a name, a label, a config schema, then fetch and evaluate."""
 
     name: ClassVar[str]
@@ -336,16 +337,19 @@ class ResolverKind:
     supports_multiple_choice: ClassVar[bool] = False
     fetches: ClassVar[bool] = True  # False for `manual`, whose fetch returns None
 
-    def check_config(self, config: dict, problems: _Problems) -> None:
-        """Kind-specific checks after the schema passed; add problems by field."""
+    def check_config(self, config: dict, problems: _Problems) -> None:  # noqa: B027
+        """Kind-specific checks after the schema passed; add problems by field. Most kinds
+        need none beyond their schema, so the default checks nothing more."""
 
+    @abc.abstractmethod
     def fetch(self, config: dict) -> FetchResult:
-        raise NotImplementedError
+        """Read the source through the safe fetcher (every kind defines this)."""
 
+    @abc.abstractmethod
     def evaluate(
         self, evidence: FetchResult, config: dict, question: QuestionFacts, now: datetime
     ) -> Verdict:
-        raise NotImplementedError
+        """Decide yes / no / option / undetermined from the evidence (every kind defines this)."""
 
 
 class ManualKind(ResolverKind):
