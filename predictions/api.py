@@ -70,7 +70,7 @@ class ForecastSerializer(serializers.ModelSerializer):
         )
 
 
-class QuestionForecastsView(generics.GenericAPIView):
+class QuestionForecastsView(generics.ListAPIView):
     """A question's forecasts, and submitting one.
 
     GET lists every forecast once the question has closed; before that, only your own
@@ -86,10 +86,6 @@ class QuestionForecastsView(generics.GenericAPIView):
             return Forecast.objects.none()
         question = registry_selectors.question_get(slug=self.kwargs["slug"], user=self.request.user)
         return selectors.question_forecasts_visible_to(question=question, user=self.request.user)
-
-    def get(self, request: Request, slug: str) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=ForecastInputSerializer, responses={201: ForecastSerializer})
     def post(self, request: Request, slug: str) -> Response:
@@ -213,7 +209,7 @@ class LeaderboardEntrySerializer(serializers.Serializer):
         return [total.relative_score_low, total.relative_score_high]
 
 
-class LeaderboardView(generics.GenericAPIView):
+class LeaderboardView(generics.ListAPIView):
     """Forecasters ranked by mean relative score (lower is better; ties: more questions).
 
     `scope` is `all`, `tag:<slug>`, `source:<slug>` or `year:<YYYY>`. Only forecasters with
@@ -225,14 +221,13 @@ class LeaderboardView(generics.GenericAPIView):
     serializer_class = LeaderboardEntrySerializer
     CACHE_SECONDS = 60
 
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.leaderboard(scope="all", min_questions=settings.LEADERBOARD_MIN_QUESTIONS)
+
     @extend_schema(
-        parameters=[
-            OpenApiParameter("scope", str, description="all | tag:X | source:Y | year:Z"),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ]
+        parameters=[OpenApiParameter("scope", str, description="all | tag:X | source:Y | year:Z")]
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         scope = request.query_params.get("scope", "all")
         if not selectors.SCOPE_PATTERN.match(scope):
             raise ApplicationError.invalid_fields(

@@ -38,10 +38,16 @@ class DisputeSerializer(serializers.ModelSerializer):
 
 class ResolutionSerializer(serializers.ModelSerializer):
     question = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    outcome_option = serializers.SlugRelatedField(slug_field="label", read_only=True)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    outcome_option = serializers.SlugRelatedField(
+        slug_field="label", read_only=True, allow_null=True
+    )
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     current = serializers.BooleanField(source="is_current", read_only=True)
-    evidence = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The check's id.")
+    evidence = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The id of the check that proposed it."
+    )
     disputes = DisputeSerializer(many=True, read_only=True)
 
     class Meta:

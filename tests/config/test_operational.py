@@ -75,3 +75,19 @@ def test_api_errors_use_one_shape(client):
     response = client.get("/api/v1/questions/no-such-question/")
     assert response.status_code == 404
     assert response.json() == {"error": "Not found.", "fields": {}}
+
+
+def test_list_endpoints_are_documented_as_paginated_lists(client):
+    """Found by schemathesis: these answered a page of results while the schema promised
+    a single object."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    def ok_schema(path: str) -> str:
+        content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+        return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+
+    assert ok_schema("/api/v1/leaderboard/") == "PaginatedLeaderboardEntryList"
+    assert ok_schema("/api/v1/questions/{slug}/forecasts/") == "PaginatedForecastList"
+    resolution = schema["components"]["schemas"]["Resolution"]["properties"]
+    assert resolution["evidence"].get("nullable") is True
+    assert resolution["outcome_option"].get("nullable") is True
