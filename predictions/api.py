@@ -188,6 +188,12 @@ class QuestionCrowdView(APIView):
     @extend_schema(responses=CrowdDaySerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         question = registry_selectors.question_get(slug=slug, user=request.user)
+        if selectors.crowd_hidden_from(question=question, user=request.user):
+            raise ApplicationError(
+                "This question shows its crowd forecast once you have forecast on it, or once "
+                "it closes.",
+                code="forbidden",
+            )
         return Response(
             CrowdDaySerializer(selectors.crowd_series(question=question), many=True).data
         )

@@ -110,6 +110,27 @@ def leaderboard_scopes() -> list[str]:
     )
 
 
+def crowd_hidden_from(*, question: Question, user: User | AnonymousUser) -> bool:
+    """Whether the crowd forecast is kept from this viewer: the question asks for it to be
+    until one has forecast, it has not closed, and the viewer is neither staff nor has
+    forecast on it."""
+    if not question.crowd_hidden_until_forecast or forecasts_are_public(question):
+        return False
+    if not user.is_authenticated:
+        return True
+    if user.is_staff:
+        return False
+    return not Forecast.objects.filter(question=question, forecaster__user=user).exists()
+
+
+def crowd_latest(*, question: Question, user: User | AnonymousUser) -> dict[str, float] | None:
+    """The crowd's latest per-option forecast for this viewer (None if hidden or empty)."""
+    if crowd_hidden_from(question=question, user=user):
+        return None
+    series = crowd_series(question=question)
+    return series[-1].probabilities if series else None
+
+
 @dataclass(frozen=True)
 class CrowdDay:
     day: date

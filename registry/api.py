@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -137,16 +138,14 @@ class ClaimDetailSerializer(ClaimSerializer):
         {"type": "object", "additionalProperties": {"type": "number"}, "nullable": True}
     )
     def get_crowd(self, claim: Claim) -> dict | None:
-        """The crowd's latest per-option forecast (null while hidden or empty)."""
-        from predictions.selectors import crowd_series
+        """The crowd's latest per-option forecast (null while hidden from you, or empty)."""
+        from predictions.selectors import crowd_latest
 
         question = self._published_question(claim)
-        if question is None or (
-            question.crowd_hidden_until_forecast and question.status == Question.Status.OPEN
-        ):
+        if question is None:
             return None
-        series = crowd_series(question=question)
-        return series[-1].probabilities if series else None
+        request = self.context.get("request")
+        return crowd_latest(question=question, user=request.user if request else AnonymousUser())
 
     def get_outcome(self, claim: Claim) -> str | None:
         """The final outcome's label once the question is resolved."""

@@ -109,9 +109,7 @@ def _question_context(
     if user.is_authenticated and is_open and form is None:
         form = web.forecast_form(question, latest=own_forecasts[0] if own_forecasts else None)
 
-    crowd_hidden = question.crowd_hidden_until_forecast and not (
-        own_forecasts or is_staff or prediction_selectors.forecasts_are_public(question)
-    )
+    crowd_hidden = prediction_selectors.crowd_hidden_from(question=question, user=user)
     crowd_chart = None
     crowd_days: list = []
     if not crowd_hidden:
@@ -258,19 +256,15 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
                 "status_label": Question.Status(became.status).label if became else "",
                 "resolution": current,
                 "author_score": author_scores.get(claim.question_id),
-                "crowd": _crowd_now(became) if became else None,
+                "crowd": (
+                    prediction_selectors.crowd_latest(question=became, user=request.user)
+                    if became
+                    else None
+                ),
             }
         )
     context = {"source": found, "claims": rows, "segments": _highlighted(found.text, rows)}
     return render(request, "registry/source.html", context)
-
-
-def _crowd_now(question: Question) -> dict[str, float] | None:
-    """The crowd's latest forecast, unless the question hides it until one forecasts."""
-    if question.crowd_hidden_until_forecast and question.status == Question.Status.OPEN:
-        return None
-    series = prediction_selectors.crowd_series(question=question)
-    return series[-1].probabilities if series else None
 
 
 def _highlighted(text: str, rows: list[dict]) -> list[dict]:

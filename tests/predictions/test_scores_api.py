@@ -236,3 +236,29 @@ class TestCalibration:
 
     def test_unknown_forecaster_is_404(self, anonymous_client):
         assert anonymous_client.get("/api/v1/forecasters/nobody/calibration/").status_code == 404
+
+
+class TestHiddenCrowd:
+    """A question that hides its crowd until one forecasts hides it from the API too."""
+
+    def test_hidden_from_those_who_have_not_forecast_then_shown(
+        self, anonymous_client, alice, alice_client, bob_client, staff_client
+    ):
+        question = factories.QuestionFactory(crowd_hidden_until_forecast=True)
+        factories.ForecastFactory(
+            question=question,
+            forecaster=alice,
+            probabilities=[0.8],
+            submitted_at=timezone.now() - timedelta(hours=1),
+        )
+        url = f"/api/v1/questions/{question.slug}/crowd/"
+
+        assert anonymous_client.get(url).status_code == 403
+        assert bob_client.get(url).status_code == 403  # bob has not forecast
+        assert alice_client.get(url).json()[-1]["probabilities"]["Yes"] == pytest.approx(0.8)
+        assert staff_client.get(url).status_code == 200
+
+        question.closes_at = timezone.now() - timedelta(minutes=1)
+        question.resolve_by = timezone.now() + timedelta(days=1)
+        question.save()
+        assert anonymous_client.get(url).status_code == 200  # closed: public
