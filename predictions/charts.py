@@ -18,6 +18,8 @@ from datetime import date
 from html import escape
 from typing import Protocol
 
+from predictions.formatting import percent
+
 # Canvas width in SVG units. Small enough that 14-unit text stays legible when the chart is
 # scaled down to a phone's width.
 WIDTH = 480
@@ -93,14 +95,6 @@ def number(value: float) -> str:
     """A coordinate as short text: two decimals at most, no trailing zeros."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def percent(probability: float) -> str:
-    """0.7 -> "70%", 0.705 -> "70.5%", 0.001 -> "0.1%"."""
-    value = probability * 100
-    if abs(value - round(value)) < 0.05:
-        return f"{round(value)}%"
-    return f"{value:.1f}%"
 
 
 def percent_ticks(step: float = 0.25) -> list[tuple[float, str]]:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from config.clock import database_now
+from predictions.formatting import forecast_in_words
 from predictions.models import Forecast, Notification, QuestionScore
 from registry.models import Forecaster, Question
 from resolvers.models import Resolution
@@ -116,7 +117,7 @@ def closing_reminder_message(
     ]
     if latest is not None:
         lines.append(
-            f"Your latest forecast: {_forecast_text(question, latest)}, made "
+            f"Your latest forecast: {forecast_in_words(question, latest)}, made "
             f"{latest.submitted_at:%Y-%m-%d %H:%M} UTC."
         )
     lines += [
@@ -130,14 +131,6 @@ def closing_reminder_message(
         body="\n".join(lines),
         to=[forecaster.user.email],
     )
-
-
-def _forecast_text(question: Question, forecast: Forecast) -> str:
-    labels = question.option_labels()
-    vector = forecast.probability_vector
-    if question.is_binary:
-        return f"{vector[0]:.0%} Yes"
-    return ", ".join(f"{label} {p:.0%}" for label, p in zip(labels, vector, strict=False))
 
 
 def closing_reminders_send(*, now: datetime | None = None) -> SendReport:

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 
 from predictions import scoring, selectors
 from predictions.calibration_chart import murphy_terms, render_calibration_chart
+from predictions.formatting import forecast_in_words
 from predictions.models import Forecast, ForecasterTotal, QuestionScore
 from predictions.score_inputs import to_us
 from registry.models import Claim, Forecaster, Question, Source, Tag
@@ -44,24 +45,6 @@ def cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
         with contextlib.suppress(Exception):
             cache.set(key, value, seconds)
     return value
-
-
-def probability_text(probability: float) -> str:
-    """0.7 -> "70%", 0.655 -> "65.5%", 0.001 -> "0.1%"."""
-    text = f"{probability * 100:.1f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def forecast_text(forecast: Forecast) -> str:
-    """A forecast in words: "70% Yes", or each option with its probability."""
-    question = forecast.question
-    if question.is_binary:
-        return f"{probability_text(forecast.probabilities[0])} Yes"
-    labels = question.option_labels()
-    return ", ".join(
-        f"{label} {probability_text(p)}"
-        for label, p in zip(labels, forecast.probabilities, strict=False)
-    )
 
 
 def _viewer_is_staff(request: HttpRequest) -> bool:
@@ -250,7 +233,7 @@ def _latest_forecasts(forecaster: Forecaster, statuses: list[str]) -> list[dict[
         {
             "question": forecast.question,
             "submitted_at": forecast.submitted_at,
-            "text": forecast_text(forecast),
+            "text": forecast_in_words(forecast.question, forecast),
         }
         for forecast in forecasts
     ]

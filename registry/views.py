@@ -18,6 +18,7 @@ from django.utils import timezone
 from config.errors import ApplicationError
 from predictions import charts, web
 from predictions import selectors as prediction_selectors
+from predictions.formatting import forecast_in_words, percent
 from predictions.models import Forecast, QuestionScore
 from registry import selectors
 from registry.models import Question
@@ -78,12 +79,8 @@ def time_from_now(when: datetime, now: datetime) -> str:
 def forecast_summary(question: Question, forecast: Forecast) -> str:
     """ "Yes 70%" for a binary forecast; "A 50%, B 30%, C 20%" for multiple choice."""
     if question.is_binary:
-        return f"Yes {charts.percent(forecast.probabilities[0])}"
-    labels = question.option_labels()
-    return ", ".join(
-        f"{label} {charts.percent(p)}"
-        for label, p in zip(labels, forecast.probabilities, strict=False)
-    )
+        return f"Yes {percent(forecast.probabilities[0])}"
+    return forecast_in_words(question, forecast)
 
 
 def _login_url(request: HttpRequest) -> str:
@@ -126,7 +123,7 @@ def _question_context(
         {
             "day": day.day,
             "forecasters": day.forecasters,
-            "values": [charts.percent(day.probabilities[label]) for label in crowd_options],
+            "values": [percent(day.probabilities[label]) for label in crowd_options],
         }
         for day in reversed(crowd_days[-CROWD_TABLE_DAYS:])
     ]
