@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django.conf import settings
-from django.core.cache import cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
@@ -239,18 +236,16 @@ class LeaderboardView(generics.ListAPIView):
             raise ApplicationError.invalid_fields(
                 {"scope": "must be all, tag:<slug>, source:<slug> or year:<YYYY>"}
             )
-        version = selectors.scores_cache_version()
-        key = f"leaderboard:{version}:{scope}:{request.query_params.urlencode()}"
-        cached = _cache_get(key)
-        if cached is not None:
-            return Response(cached)
-        entries = selectors.leaderboard(
-            scope=scope, min_questions=settings.LEADERBOARD_MIN_QUESTIONS
-        )
-        page = self.paginate_queryset(entries)
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        _cache_set(key, response.data, self.CACHE_SECONDS)
-        return response
+
+        def page() -> dict:
+            entries = selectors.leaderboard(
+                scope=scope, min_questions=settings.LEADERBOARD_MIN_QUESTIONS
+            )
+            rows = self.paginate_queryset(entries)
+            return self.get_paginated_response(self.get_serializer(rows, many=True).data).data
+
+        key = f"leaderboard:{scope}:{request.query_params.urlencode()}"
+        return Response(selectors.scores_cached(key, self.CACHE_SECONDS, page))
 
 
 class CalibrationBinSerializer(serializers.Serializer):
@@ -281,21 +276,9 @@ class CalibrationView(APIView):
         forecaster = generics.get_object_or_404(
             registry_selectors.forecasters_list(), handle=handle
         )
-        key = f"calibration:{selectors.scores_cache_version()}:{forecaster.pk}"
-        payload = _cache_get(key)
-        if payload is None:
-            payload = selectors.calibration_payload(forecaster=forecaster)
-            _cache_set(key, payload, 300)
+        payload = selectors.scores_cached(
+            f"calibration:{forecaster.pk}",
+            300,
+            lambda: selectors.calibration_payload(forecaster=forecaster),
+        )
         return Response(CalibrationSerializer(payload).data)
-
-
-def _cache_get(key: str):  # type: ignore[no-untyped-def]
-    try:
-        return cache.get(key)
-    except Exception:  # Redis down: serve from the database
-        return None
-
-
-def _cache_set(key: str, value, seconds: int) -> None:  # type: ignore[no-untyped-def]
-    with contextlib.suppress(Exception):  # Redis down: the next request computes again
-        cache.set(key, value, seconds)

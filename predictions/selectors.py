@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import Rank
 from django.utils import timezone
@@ -213,9 +217,18 @@ def calibration_of(*, forecaster: Forecaster) -> scoring.Calibration:
     )
 
 
-def scores_cache_version() -> str:
-    """Changes whenever stored scores change (cached pages key on it)."""
-    return scores_version()
+def scores_cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
+    """`compute()` through the cache, keyed on the stored scores' version (a rescore
+    retires every entry); a cache that is down only costs the computation."""
+    key = f"scores:{scores_version()}:{key}"
+    value = None
+    with contextlib.suppress(Exception):  # Redis down: compute from the database
+        value = cache.get(key)
+    if value is None:
+        value = compute()
+        with contextlib.suppress(Exception):
+            cache.set(key, value, seconds)
+    return value
 
 
 def _finite(value: float) -> float | None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -31,20 +28,6 @@ SCOPE_GROUPS = (("tag", "Tags"), ("source", "Sources"), ("year", "Years"))
 
 
 # --- Small helpers
-
-
-def cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
-    """`compute()` through the cache, keyed on the stored scores' version; a cache that is
-    down only costs the computation."""
-    key = f"pages:{selectors.scores_cache_version()}:{key}"
-    value = None
-    with contextlib.suppress(Exception):
-        value = cache.get(key)
-    if value is None:
-        value = compute()
-        with contextlib.suppress(Exception):
-            cache.set(key, value, seconds)
-    return value
 
 
 def _viewer_is_staff(request: HttpRequest) -> bool:
@@ -85,7 +68,7 @@ def _scope_tabs() -> tuple[list[str], dict[str, str]]:
         scopes = selectors.leaderboard_scopes()
         return scopes, scope_labels(["all", *scopes])
 
-    return cached("leaderboard-scopes", CACHE_SECONDS, compute)
+    return selectors.scores_cached("leaderboard-scopes", CACHE_SECONDS, compute)
 
 
 def leaderboard(request: HttpRequest) -> HttpResponse:
@@ -240,7 +223,7 @@ def _latest_forecasts(forecaster: Forecaster, statuses: list[str]) -> list[dict[
 
 
 def _calibration(forecaster: Forecaster) -> scoring.Calibration:
-    return cached(
+    return selectors.scores_cached(
         f"calibration:{forecaster.pk}",
         300,
         lambda: selectors.calibration_of(forecaster=forecaster),

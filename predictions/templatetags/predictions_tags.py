@@ -9,7 +9,6 @@ from django import template
 from django.conf import settings
 
 from predictions import selectors
-from predictions.views import cached
 from resolvers.models import Resolution
 
 register = template.Library()
@@ -19,7 +18,7 @@ register = template.Library()
 def leaderboard_top(count: int = 5) -> dict[str, Any]:
     """The first `count` rows of the all-questions leaderboard (stored totals)."""
     min_questions = settings.LEADERBOARD_MIN_QUESTIONS
-    entries = cached(
+    entries = selectors.scores_cached(
         f"leaderboard-top:{min_questions}:{int(count)}",
         60,
         lambda: list(selectors.leaderboard(scope="all", min_questions=min_questions)[: int(count)]),
