@@ -182,18 +182,16 @@ def calibration_of(*, forecaster: Forecaster) -> scoring.Calibration:
     has passed (an early Yes would otherwise flatter or hurt it), each weighted by the
     share of the window it stood. A binary forecast is one event (P(yes)); each option of
     a multiple-choice forecast is one event."""
-    question_ids = list(
+    logged: dict[int, list[tuple]] = {}
+    for question_id, submitted_at, vector in (
         Forecast.objects.filter(forecaster=forecaster, question__resolve_by__lt=timezone.now())
-        .values_list("question_id", flat=True)
-        .distinct()
-    )
+        .order_by("question_id", "id")
+        .values_list("question_id", "submitted_at", "probabilities")
+    ):
+        logged.setdefault(question_id, []).append((submitted_at, vector))
     probabilities, outcomes, weights = [], [], []
-    for resolved in scored_resolutions(question_ids):
-        rows = list(
-            Forecast.objects.filter(forecaster=forecaster, question_id=resolved.question_id)
-            .order_by("id")
-            .values_list("submitted_at", "probabilities")
-        )
+    for resolved in scored_resolutions(list(logged)):
+        rows = logged[resolved.question_id]
         submitted = np.array([to_us(row[0]) for row in rows], dtype=np.int64)
         standing = scoring.standing_forecasts(
             np.zeros(len(rows), dtype=np.int64), submitted, 1, resolved.window

@@ -262,3 +262,17 @@ class TestHiddenCrowd:
         question.resolve_by = timezone.now() + timedelta(days=1)
         question.save()
         assert anonymous_client.get(url).status_code == 200  # closed: public
+
+
+def test_calibration_reads_the_log_in_a_fixed_number_of_queries(
+    alice, django_assert_max_num_queries
+):
+    from predictions import selectors
+
+    for outcome in ("yes", "no", "yes", "no", "yes", "yes"):
+        resolved_question(outcome, {alice: 0.7})
+
+    with django_assert_max_num_queries(4):  # not one per question
+        result = selectors.calibration_of(forecaster=alice)
+
+    assert result.total == pytest.approx(6.0)
