@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -119,15 +119,6 @@ class QuestionQuerySet(models.QuerySet):
 
     def published(self) -> QuestionQuerySet:
         return self.filter(published_at__isnull=False)
-
-    def overdue(self) -> QuestionQuerySet:
-        """Published questions past resolve_by without a final outcome."""
-        from resolvers.models import Resolution
-
-        final = Resolution.objects.filter(
-            question=OuterRef("pk"), superseded_at__isnull=True, state=Resolution.State.FINAL
-        )
-        return self.published().filter(resolve_by__lt=Now()).exclude(Exists(final))
 
 
 class Question(models.Model):

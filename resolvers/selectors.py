@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
 from django.db.models.functions import Now, RowNumber
 
@@ -100,7 +99,3 @@ def _latest_checks(question_ids: list[int], per_question: int = 3) -> dict[int, 
     for check in checks:
         found.setdefault(check.source.question_id, []).append(check)
     return found
-
-
-def dispute_window_ends(resolution: Resolution):  # type: ignore[no-untyped-def]
-    return resolution.created_at + settings.RESOLUTION_DISPUTE_WINDOW
