@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -389,3 +389,31 @@ def test_verify_finds_nothing_after_any_sequence_of_resolve_override_annul(db):
             resolution_services.resolution_confirm(resolution=current, user=staff)
         rescoring.rescore_question(question_id=question.pk)
         assert rescoring.verify_scores() == [], action
+
+
+@pytest.mark.parametrize("change", ["confirm", "finalize", "annul", "propose"])
+def test_every_change_of_the_current_resolution_enqueues_a_rescore(
+    three_day_question, monkeypatch, django_capture_on_commit_callbacks, settings, change
+):
+    question, _, _ = three_day_question
+    proposal = resolution_services.resolution_propose(
+        question=question, outcome="yes", rationale="Seen."
+    )
+    enqueued = []
+    monkeypatch.setattr(
+        "predictions.tasks.rescore_question.delay", lambda question_id: enqueued.append(question_id)
+    )
+    staff = factories.StaffFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "confirm":
+            resolution_services.resolution_confirm(resolution=proposal, user=staff)
+        elif change == "finalize":
+            settings.RESOLUTION_DISPUTE_WINDOW = timedelta(0)
+            resolution_services.resolutions_finalize_due()
+        elif change == "annul":
+            resolution_services.resolution_annul(question=question, rationale="Void.", user=staff)
+        else:  # a new proposal supersedes the old one
+            resolution_services.resolution_propose(question=question, outcome="no", rationale="x")
+
+    assert enqueued == [question.pk]
