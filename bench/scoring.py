@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The benchmark's options; `parse_args([])` gives the reference history's sizes."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--forecasts", type=int, default=1_000_000)
     parser.add_argument("--questions", type=int, default=10_000)
@@ -42,7 +43,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/hindsight_bench"
     )
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def ensure_database(url: str) -> None:
@@ -166,9 +167,9 @@ def generate(args: argparse.Namespace) -> int:
         copy_rows(
             cursor,
             "registry_forecaster",
-            ["id", "handle", "display_name", "kind", "bio", "created_at"],
+            ["id", "handle", "display_name", "kind", "bio", "email_notifications", "created_at"],
             [
-                f"{i + 1}\tf-{i + 1:05d}\tForecaster {i + 1}\thuman\t\t{now}\n"
+                f"{i + 1}\tf-{i + 1:05d}\tForecaster {i + 1}\thuman\t\tf\t{now}\n"
                 for i in range(n_forecasters)
             ],
         )
@@ -190,12 +191,13 @@ def generate(args: argparse.Namespace) -> int:
                 "closes_at",
                 "resolve_by",
                 "published_at",
+                "crowd_hidden_until_forecast",
                 "created_at",
                 "updated_at",
             ],
             [
                 f"{q + 1}\tq-{q + 1:06d}\tQuestion {q + 1}\t\tcriteria\t\t{kinds[q]}\t{opens[q]}Z"
-                f"\t{closes[q]}Z\t{resolve_by[q]}Z\t{now}\t{now}\t{now}\n"
+                f"\t{closes[q]}Z\t{resolve_by[q]}Z\t{now}\tf\t{now}\t{now}\n"
                 for q in range(n_questions)
             ],
         )
