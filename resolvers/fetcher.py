@@ -2,18 +2,23 @@
 
 Built on requests-hardened, which resolves the host once, refuses private, loopback and
 multicast addresses (plus a few extra ranges: CG-NAT, NAT64, 6to4, ...) and then connects to
-the very address it checked. On top of it this module adds:
+the very address it checked. Its blocklist is a module constant with no setting to extend it,
+so the widening below is applied by our subclass of its adapter. On top of it this module adds:
 
 - only ``http`` and ``https``, no userinfo, and no IPv4 literals in odd spellings
   (``2130706433``, ``0177.0.0.1``, ``0x7f.0.0.1``, ``127.1``), refused before any connection;
 - a stricter address check, applied to the address requests-hardened is about to connect to:
   anything that is not globally routable (reserved, unspecified, link-local, site-local,
   IPv4-compatible ``::a.b.c.d``, IPv4-mapped, NAT64, 6to4, Teredo, ...) is refused;
+- a name is refused when any of its addresses is, not only the first one (which the library
+  checks and connects to): the outcome does not hang on the order of the DNS answer;
 - redirects followed by hand, every hop re-checked (scheme, spelling, address), at most
   ``RESOLVER_MAX_REDIRECTS``; credentials are not forwarded to another origin;
 - a body cap enforced while streaming (and up front when Content-Length announces more);
-- a total deadline across DNS, connect, redirects, headers and body: a watchdog shuts the
-  socket down when it passes, so a server that trickles bytes cannot hold a worker;
+- a total deadline across DNS, connect, redirects, headers and body: name lookups run in a
+  helper thread the fetch stops waiting for, and a watchdog shuts the socket down when it
+  passes, so neither a slow DNS server nor a server that trickles bytes can hold a worker;
+- TLS certificate failures are permanent (reason "certificate"), not retried;
 - a fixed User-Agent, no cookies kept, no proxies or .netrc taken from the environment.
 
 Hosts listed in ``RESOLVER_ALLOWED_HOSTS`` (exact hostname or IP, as written in the URL) skip
@@ -23,16 +28,21 @@ the address check: ``127.0.0.1`` in tests and local demos, nothing in production
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import http.client
 import ipaddress
 import logging
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -45,6 +55,8 @@ from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddre
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.connection import allowed_gai_family
+from urllib3.util.ssl_match_hostname import CertificateError
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +74,7 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"
 RESERVED_HEADERS = frozenset({"host", "user-agent"})
 CHUNK_BYTES = 64 * 1024
 
+Looked = TypeVar("Looked")  # what a name lookup returns
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -102,15 +115,16 @@ class FetchError(Exception):
     """A fetch that produced no response to evaluate.
 
     ``reason`` is one of "blocked" (address or scheme refused), "bad_url", "timeout",
-    "connection", "too_large", "too_many_redirects"; ``url`` is the URL being fetched when it
-    failed (a redirect target, for a refused hop); ``transient`` is true for timeouts and
-    connection errors only, the ones worth retrying.
+    "connection", "certificate" (TLS verification failed), "too_large", "too_many_redirects";
+    ``url`` is the URL being fetched when it failed (a redirect target, for a refused hop);
+    ``transient`` is true for timeouts and connection errors only, the ones worth retrying.
     """
 
     BLOCKED = "blocked"
     BAD_URL = "bad_url"
     TIMEOUT = "timeout"
     CONNECTION = "connection"
+    CERTIFICATE = "certificate"
     TOO_LARGE = "too_large"
     TOO_MANY_REDIRECTS = "too_many_redirects"
 
@@ -338,13 +352,72 @@ class _WatchedPoolsMixin:
         }
 
 
+def _within_deadline(lookup: Callable[[], Looked], host: str) -> Looked:
+    """Run a name lookup, waiting for it no longer than the current fetch has left.
+
+    getaddrinfo can be neither interrupted nor given a timeout, so it runs in a daemon thread;
+    one still running when the deadline passes is abandoned (it ends with the system
+    resolver's own timeout) and the fetch fails with a timeout.
+    """
+    deadline = _CURRENT_DEADLINE.get()
+    if deadline is None:
+        return lookup()
+    outcome: Future[Looked] = Future()
+
+    def run() -> None:
+        try:
+            outcome.set_result(lookup())
+        except BaseException as exc:  # handed to the waiting thread, which re-raises it
+            outcome.set_exception(exc)
+
+    threading.Thread(target=run, name=f"resolver-dns {host}", daemon=True).start()
+    try:
+        return outcome.result(timeout=deadline.remaining())
+    except FutureTimeout:
+        raise requests.exceptions.ConnectTimeout(
+            f"Looking up {host!r} did not finish within the {deadline.seconds} s deadline."
+        ) from None
+
+
+def _refuse_forbidden_answers(host: str, port: int) -> None:
+    """Raise BlockedAddress when any address ``host`` resolves to is forbidden.
+
+    requests-hardened checks and connects to the first answer only; a name that also points
+    at a private address is refused whatever the order of its records. IPv4-mapped answers
+    are read as the IPv4 address, as the library does (it connects over IPv4 to those).
+    """
+    try:
+        answers = socket.getaddrinfo(
+            host, port, family=allowed_gai_family(), type=socket.SOCK_STREAM
+        )
+    except socket.gaierror as exc:
+        raise requests.ConnectionError(f"Failed to resolve {host!r}: {exc}") from None
+    for _family, _type, _proto, _canonname, socket_address in answers:
+        address = ipaddress.ip_address(socket_address[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if is_forbidden_address(address):
+            logger.warning("Refused address %s among the answers for %s", address, host)
+            raise BlockedAddress(address)
+
+
 class _GuardedAdapter(_WatchedPoolsMixin, IPFilterAdapter):
-    """requests-hardened's adapter, plus our stricter test on the address it will connect to."""
+    """requests-hardened's adapter, plus our stricter test on every address of the name and on
+    the one it will connect to, and the fetch's deadline on the lookups."""
 
     def build_connection_pool_key_attributes(self, request, verify, cert=None):
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
-            request, verify, cert
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        pin_address = functools.partial(
+            super().build_connection_pool_key_attributes, request, verify, cert
         )
+
+        def resolve_and_pin():
+            _refuse_forbidden_answers(host, port)
+            return pin_address()  # the library looks the name up again and pins the first
+
+        host_params, pool_kwargs = _within_deadline(resolve_and_pin, host)
         resolved = host_params["host"]  # the checked IP, "[...]" around IPv6
         address = ipaddress.ip_address(resolved.strip("[]"))
         if is_forbidden_address(address):
@@ -494,15 +567,48 @@ def _send(
     try:
         return session.send(request, timeout=timeout, allow_redirects=False, stream=True)
     except InvalidIPAddress as exc:
-        raise _error(FetchError.BLOCKED, f"The address {exc} is not allowed.", url) from None
+        raise _error(FetchError.BLOCKED, _blocked_address_message(url, exc), url) from None
     except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
         raise _error(FetchError.BAD_URL, f"Invalid URL: {exc}", url) from None
+    except requests.exceptions.SSLError as exc:
+        refusal = _certificate_failure(exc)
+        if refusal is not None:  # retrying will not make the certificate valid
+            message = f"The TLS certificate was refused: {refusal}"
+            raise _error(FetchError.CERTIFICATE, message, url) from None
+        raise _error(FetchError.CONNECTION, f"The TLS handshake failed: {exc}", url) from None
     except requests.Timeout as exc:
         raise _error(FetchError.TIMEOUT, f"Timed out: {exc}", url) from None
     except _NETWORK_ERRORS as exc:
         if clock.expired:
             raise _deadline_error(clock, url) from None
         raise _error(FetchError.CONNECTION, f"Connection failed: {exc}", url) from None
+
+
+def _blocked_address_message(url: str, address: object) -> str:
+    """Say which name led to the refused address: the URL alone does not show it."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return f"The host {host!r} resolves to {address}, which is not allowed."
+    return f"The address {address} is not allowed."
+
+
+def _certificate_failure(error: BaseException) -> BaseException | None:
+    """The certificate verification error (untrusted, expired, wrong name) behind a TLS error,
+    or None for a handshake that failed otherwise. It is nested in urllib3's wrappers."""
+    pending: list[BaseException] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError | CertificateError):
+            return current
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None))
+        pending.extend(e for e in (*linked, *current.args) if isinstance(e, BaseException))
+    return None
 
 
 def _read_body(response: requests.Response, url: str, max_bytes: int, clock: _Deadline) -> bytes:
