@@ -268,6 +268,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "predictions.send_resolution_notices",
         "schedule": timedelta(minutes=5),
     },
+    "relay-outbox": {
+        "task": "predictions.relay_outbox",
+        "schedule": timedelta(seconds=30),
+    },
+    "prune-outbox": {
+        "task": "predictions.prune_outbox",
+        "schedule": timedelta(days=1),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -277,6 +285,11 @@ RESOLUTION_DISPUTE_WINDOW = timedelta(
     hours=env.float("RESOLUTION_DISPUTE_WINDOW_HOURS", default=48)
 )
 LEADERBOARD_MIN_QUESTIONS = env.int("LEADERBOARD_MIN_QUESTIONS", default=5)
+# The task outbox (predictions/outbox.py): a task started this many times without ever
+# finishing (its worker died each time) is parked for an admin instead of run again; done
+# rows are deleted after OUTBOX_KEEP_DONE.
+OUTBOX_MAX_DELIVERIES = env.int("OUTBOX_MAX_DELIVERIES", default=3)
+OUTBOX_KEEP_DONE = timedelta(days=env.int("OUTBOX_KEEP_DONE_DAYS", default=7))
 
 # --- Resolvers: the safe fetcher and the public APIs the resolver kinds read.
 # Hosts exempt from the private-address check (tests and local demos only; empty in

@@ -1,9 +1,12 @@
-"""Admin for forecasts: a read-only view of the append-only log."""
+"""Admin for forecasts (a read-only view of the append-only log) and the task outbox
+(where parked tasks are seen and sent back)."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from predictions.models import Forecast
+from predictions import outbox
+from predictions.models import Forecast, OutboxTask
 
 
 @admin.register(Forecast)
@@ -30,3 +33,46 @@ class ForecastAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Forecast | None = None) -> bool:
         return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Tasks kept for the broker. Parked ones (their worker died each time, or they failed
+    for good) wait here for an admin to fix the cause and re-queue them."""
+
+    list_display = [
+        "id",
+        "task_name",
+        "args",
+        "state",
+        "deliveries",
+        "created_at",
+        "published_at",
+        "finished_at",
+        "last_error",
+    ]
+    list_filter = ["state", "task_name"]
+    search_fields = ["task_name", "last_error"]
+    date_hierarchy = "created_at"
+    readonly_fields = list_display
+    actions = ["requeue"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxTask | None = None) -> bool:
+        return False
+
+    def has_requeue_permission(self, request: HttpRequest) -> bool:
+        # The change form stays closed (rows are the workers' record), but sending a task
+        # back is a change: the same model permission.
+        return request.user.has_perm("predictions.change_outboxtask")
+
+    @admin.action(description="Re-queue the selected parked tasks", permissions=["requeue"])
+    def requeue(self, request: HttpRequest, queryset: QuerySet[OutboxTask]) -> None:
+        requeued = outbox.outbox_requeue(task_ids=queryset.values_list("pk", flat=True))
+        skipped = queryset.count() - requeued
+        message = f"Re-queued {requeued} parked task(s)."
+        if skipped:
+            message += f" {skipped} not parked, left as they were."
+        self.message_user(request, message)

@@ -1,4 +1,5 @@
-"""What forecasters say: the append-only forecast log."""
+"""What forecasters say (the append-only forecast log), the scores derived from it, and
+the outbox of tasks that derive them."""
 
 from __future__ import annotations
 
@@ -219,3 +220,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.forecaster} on {self.question.slug}"
+
+
+class OutboxTask(models.Model):
+    """A Celery task to run, written in the same transaction as the change that calls for it.
+
+    The row exists if and only if that change committed, so a task can never be lost to
+    a Redis outage: whatever could not be published stays `pending` until the relay
+    publishes it. Its id is the Celery task id (`outbox-<id>`); each start of the task
+    counts a delivery, and a task that keeps dying before it finishes is `parked` for an
+    admin instead of taking down worker after worker.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending (not yet on the broker)"
+        PUBLISHED = "published", "Published"
+        DONE = "done", "Done"
+        PARKED = "parked", "Parked (needs an admin)"
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was done or parked."
+    )
+    deliveries = models.PositiveIntegerField(
+        default=0, help_text="How many times a worker started it."
+    )
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The relay reads pending rows oldest first; the pruner reads old done rows.
+            models.Index(
+                fields=["id"],
+                name="outbox_pending",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["state", "finished_at"], name="outbox_state_finished"),
+        ]
+
+    def __str__(self) -> str:
+        arguments = ", ".join(str(argument) for argument in self.args)
+        return f"{self.task_name}({arguments}) [{self.state}]"
+
+    @property
+    def celery_task_id(self) -> str:
+        return f"{CELERY_TASK_ID_PREFIX}{self.pk}"
+
+
+CELERY_TASK_ID_PREFIX = "outbox-"

@@ -1,19 +1,26 @@
-"""Celery tasks of the predictions app: thin wrappers that call the scoring services."""
+"""Celery tasks of the predictions app: thin wrappers that call the scoring services, and
+the task outbox's relay and pruning."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
-from django.db import OperationalError
+from celery.signals import worker_ready
+from django.db import OperationalError, transaction
 
-from predictions import rescoring
+from predictions import outbox, rescoring
+from predictions.models import OutboxTask
 
 logger = logging.getLogger(__name__)
 
+RESCORE_QUESTION = "predictions.rescore_question"
+
 
 @shared_task(
-    name="predictions.rescore_question",
+    name=RESCORE_QUESTION,
+    base=outbox.OutboxBackedTask,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
@@ -29,25 +36,43 @@ def rescore_question(question_id: int) -> dict:
 
 @shared_task(name="predictions.rescore_stale")
 def rescore_stale() -> int:
-    """Enqueue a rescore for every question whose scores lag its resolution (the sweep
-    that catches what a Redis outage kept from being enqueued)."""
+    """Enqueue a rescore for every question whose scores lag its resolution: the safety
+    net behind the outbox (a message lost with Redis's data, forecasts imported into a
+    resolved question)."""
     question_ids = rescoring.stale_question_ids()
-    for question_id in question_ids:
-        rescore_question.delay(question_id)
+    with transaction.atomic():
+        for question_id in question_ids:
+            enqueue_rescore(question_id)
     return len(question_ids)
 
 
-def enqueue_rescore(question_id: int) -> bool:
-    """Publish a rescore; if the broker is unreachable, log it and let the sweep retry.
+def enqueue_rescore(question_id: int) -> OutboxTask:
+    """A rescore of the question through the outbox: call it inside the transaction that
+    changes the question's resolution; it is published once that commits, or later by
+    `relay_outbox` if Redis is down then."""
+    return outbox.outbox_enqueue(task_name=RESCORE_QUESTION, args=[question_id])
 
-    Called after commit, so a Redis outage never undoes or fails the change itself.
-    """
+
+@shared_task(name="predictions.relay_outbox")
+def relay_outbox() -> int:
+    """Publish the tasks kept in the outbox while Redis was unreachable."""
+    return outbox.outbox_relay()
+
+
+@shared_task(name="predictions.prune_outbox")
+def prune_outbox() -> int:
+    """Delete outbox rows done more than OUTBOX_KEEP_DONE ago."""
+    return outbox.outbox_prune()
+
+
+@worker_ready.connect
+def _relay_outbox_when_a_worker_starts(**kwargs: Any) -> None:
+    """A worker starting is often Redis (or the whole machine) coming back: publish what
+    waited in the outbox now rather than at the next beat."""
     try:
-        rescore_question.delay(question_id)
+        relay_outbox.delay()
     except Exception:
-        logger.warning("could not enqueue rescore of question %s", question_id, exc_info=True)
-        return False
-    return True
+        logger.warning("could not enqueue the outbox relay at worker start", exc_info=True)
 
 
 @shared_task(name="predictions.send_closing_reminders")

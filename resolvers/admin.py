@@ -178,9 +178,7 @@ class ResolutionSourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Check the selected sources now")
     def check_now(self, request: HttpRequest, queryset: QuerySet[ResolutionSource]) -> None:
-        from resolvers.tasks import enqueue_check
-
-        queued = sum(enqueue_check(source.pk) for source in queryset)
+        queued = services.sources_check_now(source_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Enqueued {queued} check(s).")
 
 

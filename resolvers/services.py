@@ -68,10 +68,11 @@ def resolution_check(
         )
 
 
-def _rescore_after_commit(question_id: int) -> None:
+def _enqueue_rescore(question_id: int) -> None:
     """Scores follow every change of a question's current resolution (a no-op until one
-    is final); enqueued once the change is committed."""
-    transaction.on_commit(lambda: enqueue_rescore(question_id))
+    is final): the rescore is kept in the outbox in the change's transaction and
+    published once it commits."""
+    enqueue_rescore(question_id)
 
 
 def _lock_question(question: Question) -> Question:
@@ -150,7 +151,7 @@ def _create(
     if previous is not None:
         previous.superseded_by = resolution
         previous.save(update_fields=["superseded_by"])
-    _rescore_after_commit(locked.pk)
+    _enqueue_rescore(locked.pk)
     return resolution
 
 
@@ -241,7 +242,7 @@ def resolution_confirm(*, resolution: Resolution, user: AbstractBaseUser) -> Res
     resolution.finalized_at = database_now()
     resolution.resolved_by = user
     resolution.save(update_fields=["state", "finalized_at", "resolved_by"])
-    _rescore_after_commit(resolution.question_id)
+    _enqueue_rescore(resolution.question_id)
     return resolution
 
 
@@ -272,7 +273,7 @@ def resolutions_finalize_due() -> list[int]:
             resolution.state = Resolution.State.FINAL
             resolution.finalized_at = database_now()
             resolution.save(update_fields=["state", "finalized_at"])
-            _rescore_after_commit(resolution.question_id)
+            _enqueue_rescore(resolution.question_id)
             finalized.append(pk)
     return finalized
 
@@ -373,13 +374,13 @@ def sources_claim_due(*, limit: int = 200) -> list[int]:
             source.claimed_at = now
         ResolutionSource.objects.bulk_update(due, ["next_check_at", "claimed_at"])
         ids = [source.pk for source in due]
-        transaction.on_commit(lambda: _enqueue_checks(ids))
+        _enqueue_checks(ids)  # with the claim: both commit, or neither
     return ids
 
 
 def sources_lost_checks(*, grace: timedelta = timedelta(minutes=10)) -> list[int]:
     """Sources claimed more than `grace` ago whose check never started: their task was
-    lost (Redis down when it was enqueued, say). The sweep enqueues them again."""
+    lost (with Redis's data, say). The sweep enqueues them again."""
     cutoff = database_now() - grace
     return list(
         ResolutionSource.objects.filter(enabled=True, claimed_at__lt=cutoff)
@@ -389,10 +390,18 @@ def sources_lost_checks(*, grace: timedelta = timedelta(minutes=10)) -> list[int
 
 
 def _enqueue_checks(source_ids: list[int]) -> None:
-    from resolvers.tasks import enqueue_check
+    """Checks kept in the outbox in the caller's transaction, published once it commits."""
+    from resolvers.tasks import enqueue_check  # the tasks module imports this one
 
     for source_id in source_ids:
         enqueue_check(source_id)
+
+
+@transaction.atomic
+def sources_check_now(*, source_ids: list[int]) -> int:
+    """An admin asks for these sources to be checked now; how many checks were enqueued."""
+    _enqueue_checks(source_ids)
+    return len(source_ids)
 
 
 class TransientCheckError(Exception):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
+from predictions import outbox
+from predictions.models import OutboxTask
 from resolvers import services
 
-logger = logging.getLogger(__name__)
+CHECK_SOURCE = "resolvers.check_source"
 
 
 @shared_task(name="resolvers.dispatch_due_checks")
@@ -20,7 +20,8 @@ def dispatch_due_checks() -> int:
 
 @shared_task(
     bind=True,
-    name="resolvers.check_source",
+    name=CHECK_SOURCE,
+    base=outbox.OutboxBackedTask,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(services.TransientCheckError, OperationalError),
@@ -46,18 +47,17 @@ def finalize_resolutions() -> int:
 
 @shared_task(name="resolvers.sweep_lost_checks")
 def sweep_lost_checks() -> int:
-    """Enqueue again the checks a Redis outage kept from running."""
+    """Enqueue again the checks claimed long ago that never started: the safety net
+    behind the outbox (a message lost with Redis's data)."""
     source_ids = services.sources_lost_checks()
-    for source_id in source_ids:
-        enqueue_check(source_id)
+    with transaction.atomic():
+        for source_id in source_ids:
+            enqueue_check(source_id)
     return len(source_ids)
 
 
-def enqueue_check(source_id: int) -> bool:
-    """Publish a check; if the broker is unreachable, log it and let the sweep retry."""
-    try:
-        check_source.delay(source_id)
-    except Exception:
-        logger.warning("could not enqueue the check of source %s", source_id, exc_info=True)
-        return False
-    return True
+def enqueue_check(source_id: int) -> OutboxTask:
+    """A check of the source through the outbox: call it inside the transaction that
+    claims the source; it is published once that commits, or later by `relay_outbox`
+    if Redis is down then."""
+    return outbox.outbox_enqueue(task_name=CHECK_SOURCE, args=[source_id])

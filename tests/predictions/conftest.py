@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from config.celery import app
 from tests import factories
 from tests.predictions.helpers import MC_OPTIONS
 
@@ -36,3 +37,27 @@ def unreachable_cache(settings):
     yield
     settings.CACHES = original
     cache.clear()
+
+
+class RecordingBroker:
+    """Stands in for Redis at Celery's publishing call (`send_task`, which the task outbox
+    uses): records each task sent, or refuses like an unreachable Redis while `down`."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list, str | None]] = []
+        self.attempts = 0
+        self.down = False
+
+    def send_task(self, name: str, args=None, task_id: str | None = None, **options) -> None:
+        self.attempts += 1
+        if self.down:
+            raise ConnectionRefusedError(111, "Connection refused (Redis is down)")
+        self.sent.append((name, list(args or []), task_id))
+
+
+@pytest.fixture
+def broker(monkeypatch) -> RecordingBroker:
+    """The tasks the code under test publishes, without a real broker."""
+    recording = RecordingBroker()
+    monkeypatch.setattr(app, "send_task", recording.send_task)
+    return recording

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from predictions import rescoring
-from predictions.models import ForecasterTotal, QuestionScore
+from predictions.models import ForecasterTotal, OutboxTask, QuestionScore
 from resolvers import services as resolution_services
 from tests import factories
 
@@ -246,33 +246,34 @@ def test_stale_questions_are_found_for_the_sweep(three_day_question):
 
 
 def test_resolving_enqueues_a_rescore_after_commit(
-    three_day_question, monkeypatch, django_capture_on_commit_callbacks
+    three_day_question, broker, django_capture_on_commit_callbacks
 ):
     question, _, _ = three_day_question
-    enqueued = []
-    monkeypatch.setattr(
-        "predictions.tasks.rescore_question.delay", lambda question_id: enqueued.append(question_id)
-    )
 
     with django_capture_on_commit_callbacks(execute=True):
         resolve(question)
 
-    assert enqueued == [question.pk]
+    kept = OutboxTask.objects.get()
+    assert broker.sent == [("predictions.rescore_question", [question.pk], kept.celery_task_id)]
+    assert kept.state == OutboxTask.State.PUBLISHED
 
 
 def test_a_broker_outage_does_not_fail_the_resolution(
-    three_day_question, monkeypatch, django_capture_on_commit_callbacks
+    three_day_question, broker, django_capture_on_commit_callbacks
 ):
     question, _, _ = three_day_question
+    broker.down = True
 
-    def broker_down(question_id):
-        raise ConnectionError("Redis is down")
-
-    monkeypatch.setattr("predictions.tasks.rescore_question.delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         resolution = resolve(question)
 
     assert resolution.pk and rescoring.stale_question_ids() == [question.pk]
+    kept = OutboxTask.objects.get()  # the rescore waits in the outbox for Redis
+    assert (kept.task_name, kept.args, kept.state) == (
+        "predictions.rescore_question",
+        [question.pk],
+        OutboxTask.State.PENDING,
+    )
 
 
 def test_a_two_option_multiple_choice_question_is_not_taken_for_binary(db):
@@ -393,15 +394,11 @@ def test_verify_finds_nothing_after_any_sequence_of_resolve_override_annul(db):
 
 @pytest.mark.parametrize("change", ["confirm", "finalize", "annul", "propose"])
 def test_every_change_of_the_current_resolution_enqueues_a_rescore(
-    three_day_question, monkeypatch, django_capture_on_commit_callbacks, settings, change
+    three_day_question, broker, django_capture_on_commit_callbacks, settings, change
 ):
     question, _, _ = three_day_question
     proposal = resolution_services.resolution_propose(
         question=question, outcome="yes", rationale="Seen."
-    )
-    enqueued = []
-    monkeypatch.setattr(
-        "predictions.tasks.rescore_question.delay", lambda question_id: enqueued.append(question_id)
     )
     staff = factories.StaffFactory()
 
@@ -416,4 +413,6 @@ def test_every_change_of_the_current_resolution_enqueues_a_rescore(
         else:  # a new proposal supersedes the old one
             resolution_services.resolution_propose(question=question, outcome="no", rationale="x")
 
-    assert enqueued == [question.pk]
+    assert [(name, args) for name, args, _ in broker.sent] == [
+        ("predictions.rescore_question", [question.pk])
+    ]
