@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -222,6 +223,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="hindsight")
+# Named queues derived from that base (so a test's CELERY_QUEUE isolates all of them):
+# checks fetch the web, scoring is CPU-bound, the rest is quick bookkeeping. A worker
+# started without -Q consumes all three; `-Q <base>.checks,<base>` takes a subset.
+CELERY_CHECKS_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.checks"
+CELERY_SCORING_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.scoring"
+# Each queue on its own exchange and routing key, as Celery names undeclared ones: queues
+# sharing an exchange and a binding key would each get a copy of every message.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_CHECKS_QUEUE, CELERY_SCORING_QUEUE)
+]
+CELERY_TASK_ROUTES = {
+    "resolvers.check_source": {"queue": CELERY_CHECKS_QUEUE},
+    "predictions.rescore_*": {"queue": CELERY_SCORING_QUEUE},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep retrying a lost broker forever: a worker that gave up would take honcho's whole
 # process group (and so the web server) down with it.
@@ -242,7 +258,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's schedule (editable in the admin), sent only by the beat holding a
+# Redis lock (config/beat.py): a second beat started by mistake stands by, and takes over
+# within CELERY_BEAT_LOCK_TIMEOUT seconds of the holder dying.
+CELERY_BEAT_SCHEDULER = "config.beat:LockedDatabaseScheduler"
+CELERY_BEAT_LOCK_KEY = f"{CELERY_TASK_DEFAULT_QUEUE}:beat-lock"
+CELERY_BEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_TIMEOUT", default=30)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-checks": {
         "task": "resolvers.dispatch_due_checks",

@@ -128,8 +128,7 @@ def test_staff_confirm_a_proposal_from_the_queue_and_the_leaderboard_moves(
     )
     resolution_services.resolution_propose(question=question, outcome="yes", rationale="Shipped.")
 
-    with app.connection_for_write() as broker:
-        broker.default_channel.queue_purge(app.conf.task_default_queue)
+    app.control.purge()  # every queue the app routes to, not only the default one
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         page.goto("/leaderboard/")
         expect(page.locator("main")).not_to_contain_text("Alice")

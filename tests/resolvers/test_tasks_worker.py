@@ -22,8 +22,7 @@ def celery_worker_thread(transactional_db):
     Needs committed data (transactional_db): the worker thread has its own connection.
     """
     app.conf.task_always_eager = False
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(app.conf.task_default_queue)
+    app.control.purge()  # every queue the app routes to, not only the default one
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
         yield worker
 
@@ -65,7 +64,7 @@ def test_celery_is_configured_for_redis_json_and_late_acks():
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
-    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert conf.beat_scheduler == "config.beat:LockedDatabaseScheduler"
     assert conf.task_always_eager is False
 
 
