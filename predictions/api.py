@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
@@ -230,7 +231,9 @@ class LeaderboardView(generics.ListAPIView):
     @extend_schema(
         parameters=[OpenApiParameter("scope", str, description="all | tag:X | source:Y | year:Z")]
     )
-    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def list(  # type: ignore[no-untyped-def, override]
+        self, request: Request, *args, **kwargs
+    ) -> Response | HttpResponse:
         scope = request.query_params.get("scope", "all")
         if not selectors.SCOPE_PATTERN.match(scope):
             raise ApplicationError.invalid_fields(
@@ -244,8 +247,20 @@ class LeaderboardView(generics.ListAPIView):
             rows = self.paginate_queryset(entries)
             return self.get_paginated_response(self.get_serializer(rows, many=True).data).data
 
-        key = f"leaderboard:{scope}:{request.query_params.urlencode()}"
-        return Response(selectors.scores_cached(key, self.CACHE_SECONDS, page))
+        # The whole URL: the page's next/previous links name the host it was asked on.
+        key = f"leaderboard:{request.build_absolute_uri()}"
+        renderer = request.accepted_renderer
+        if renderer.format != "json":  # the browsable API: rendered per request
+            return Response(selectors.scores_cached(key, self.CACHE_SECONDS, page))
+        # JSON, the hot path: the rendered bytes are what is cached.
+        media_type = request.accepted_media_type
+        body = selectors.scores_cached(
+            f"{key}:{media_type}",
+            self.CACHE_SECONDS,
+            lambda: renderer.render(page(), media_type, self.get_renderer_context()),
+        )
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return HttpResponse(body, content_type=f"{renderer.media_type}{charset}")
 
 
 class CalibrationBinSerializer(serializers.Serializer):

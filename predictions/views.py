@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from predictions import scoring, selectors
@@ -71,20 +72,32 @@ def _scope_tabs() -> tuple[list[str], dict[str, str]]:
     return selectors.scores_cached("leaderboard-scopes", CACHE_SECONDS, compute)
 
 
-def leaderboard(request: HttpRequest) -> HttpResponse:
-    """Stored totals of one scope, ranked, 50 a page (never recomputed here)."""
-    scopes, labels = _scope_tabs()
-    scope = request.GET.get("scope", "all") or "all"
-    if not selectors.SCOPE_PATTERN.match(scope) or (scope != "all" and scope not in scopes):
-        shown = scope if len(scope) <= 60 else scope[:60] + "…"
-        messages.warning(
-            request, f"There is no leaderboard “{shown}”; showing the one of all questions."
-        )
-        scope = "all"
-    min_questions = settings.LEADERBOARD_MIN_QUESTIONS
-    entries = selectors.leaderboard(scope=scope, min_questions=min_questions)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+def page_number(raw: str | None, num_pages: int) -> int:
+    """The page `Paginator.get_page` shows for the `page` parameter `raw`: the first when
+    it is not a whole number, the last when it is out of range."""
+    try:
+        number = int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= num_pages else num_pages
 
+
+def _leaderboard_pages(scope: str, min_questions: int) -> int:
+    def compute() -> int:
+        entries = selectors.leaderboard(scope=scope, min_questions=min_questions)
+        return Paginator(entries, PAGE_SIZE).num_pages
+
+    return selectors.scores_cached(
+        f"leaderboard-pages:{scope}:{min_questions}", CACHE_SECONDS, compute
+    )
+
+
+def _leaderboard_body(
+    *, scope: str, number: int, min_questions: int, scopes: list[str], labels: dict[str, str]
+) -> str:
+    """The page's scope tabs and ranking table, rendered (the same for every viewer)."""
+    entries = selectors.leaderboard(scope=scope, min_questions=min_questions)
+    page = Paginator(entries, PAGE_SIZE).get_page(number)
     groups = []
     for prefix, title in SCOPE_GROUPS:
         items = [(s, labels.get(s, s)) for s in scopes if s.startswith(f"{prefix}:")]
@@ -96,9 +109,44 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "scope_label": labels.get(scope, scope),
         "scope_groups": groups,
-        "page_obj": page,
         "entries": page.object_list,
         "min_questions": min_questions,
+    }
+    return render_to_string("predictions/_leaderboard_body.html", context)
+
+
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """Stored totals of one scope, ranked, 50 a page (never recomputed here).
+
+    The tabs and the table are rendered once per scope, page and scores version and kept
+    in the cache; only the page around them (who is logged in, messages, the page links
+    that keep the query string) is rendered per request."""
+    scopes, labels = _scope_tabs()
+    scope = request.GET.get("scope", "all") or "all"
+    if not selectors.SCOPE_PATTERN.match(scope) or (scope != "all" and scope not in scopes):
+        shown = scope if len(scope) <= 60 else scope[:60] + "…"
+        messages.warning(
+            request, f"There is no leaderboard “{shown}”; showing the one of all questions."
+        )
+        scope = "all"
+    min_questions = settings.LEADERBOARD_MIN_QUESTIONS
+    num_pages = _leaderboard_pages(scope, min_questions)
+    number = page_number(request.GET.get("page"), num_pages)
+    body = selectors.scores_cached(
+        f"leaderboard-page:{scope}:{min_questions}:{number}",
+        CACHE_SECONDS,
+        lambda: _leaderboard_body(
+            scope=scope, number=number, min_questions=min_questions, scopes=scopes, labels=labels
+        ),
+    )
+    context = {
+        "scope": scope,
+        "scope_label": labels.get(scope, scope),
+        "body": mark_safe(body),  # rendered by _leaderboard_body's template, escaped there
+        "number": number,
+        "num_pages": num_pages,
+        "previous_number": number - 1,
+        "next_number": number + 1,
     }
     return render(request, "predictions/leaderboard.html", context)
 

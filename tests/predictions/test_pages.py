@@ -231,6 +231,33 @@ def test_leaderboard_shows_the_stored_totals(min_one, alice, bob):
     assert rows[1].startswith("2 Alice 1 ")
 
 
+def test_leaderboard_page_is_rendered_once_and_shows_a_rescore_at_once(
+    min_one, alice, bob, alice_web, django_assert_num_queries
+):
+    question = resolved_question([(alice, 0.9), (bob, 0.3)])
+    # Alice's visit renders the table; the anonymous viewer gets it from the cache, with
+    # his own header around it.
+    assert page_rows(alice_web.get("/leaderboard/").content.decode())[0].startswith("1 Alice")
+
+    with django_assert_num_queries(0):
+        content = Client().get("/leaderboard/").content.decode()
+    assert page_rows(content)[0].startswith("1 Alice")
+    assert "Log in" in content and "Log out" not in content
+
+    resolution_services.resolution_record(
+        question=question,
+        outcome="no",
+        rationale="Corrected.",
+        user=factories.StaffFactory(username="corrector"),
+        known_on=timezone.now().date(),
+    )
+    rescoring.rescore_question(question_id=question.pk)
+    rescoring._bump_scores_version()  # on_commit does this outside a test transaction
+
+    rows = page_rows(Client().get("/leaderboard/").content.decode())
+    assert rows[0].startswith("1 Bob") and rows[1].startswith("2 Alice")
+
+
 def test_leaderboard_with_no_rows_says_so():
     content = Client().get("/leaderboard/").content.decode()
     assert "No forecaster has 5 scored questions in this scope yet." in content

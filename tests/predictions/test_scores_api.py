@@ -164,6 +164,39 @@ class TestLeaderboard:
         again = anonymous_client.get("/api/v1/leaderboard/").json()["results"]
         assert again[0]["forecaster"] == "bob"
 
+    def test_a_repeated_request_is_answered_from_the_cache(
+        self, anonymous_client, alice, bob, django_assert_num_queries
+    ):
+        resolved_question("yes", {alice: 0.9, bob: 0.3})
+        first = anonymous_client.get("/api/v1/leaderboard/")
+
+        with django_assert_num_queries(0):
+            again = anonymous_client.get("/api/v1/leaderboard/")
+
+        assert again.status_code == 200 and again["Content-Type"] == "application/json"
+        assert again.content == first.content
+        assert [row["forecaster"] for row in again.json()["results"]] == ["alice", "bob"]
+
+    def test_page_links_name_the_host_they_were_asked_on(self, anonymous_client):
+        forecasters = [factories.HumanForecasterFactory() for _ in range(3)]
+        resolved_question("yes", dict(zip(forecasters, (0.9, 0.5, 0.2), strict=True)))
+
+        local = anonymous_client.get("/api/v1/leaderboard/?page_size=2", HTTP_HOST="localhost")
+        loopback = anonymous_client.get("/api/v1/leaderboard/?page_size=2", HTTP_HOST="127.0.0.1")
+
+        assert local.json()["next"].startswith("http://localhost/api/v1/leaderboard/")
+        assert loopback.json()["next"].startswith("http://127.0.0.1/api/v1/leaderboard/")
+
+    def test_the_browsable_api_still_renders_it(self, anonymous_client, alice, bob):
+        resolved_question("yes", {alice: 0.9, bob: 0.3})
+        anonymous_client.get("/api/v1/leaderboard/")  # the JSON bytes are cached
+
+        response = anonymous_client.get("/api/v1/leaderboard/", HTTP_ACCEPT="text/html")
+
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert "&quot;forecaster&quot;: &quot;alice&quot;" in response.content.decode()
+
     def test_never_recomputes_on_a_request(self, anonymous_client, alice, bob):
         resolved_question("yes", {alice: 0.9, bob: 0.3})
         ForecasterTotal.objects.filter(forecaster=bob).update(mean_relative_score=-5.0)
