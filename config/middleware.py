@@ -1,9 +1,29 @@
-"""Middleware that refuses an oversized API body before anything reads it."""
+"""Middleware: an oversized API body refused before anything reads it; a database outage
+answered with a clean 503."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import escape
+
+logger = logging.getLogger(__name__)
+
+# Long enough for a restarting PostgreSQL to come back, short enough that a client retrying
+# on it is not kept waiting after it has.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE_MESSAGE = (
+    f"The database is unavailable at the moment; try again in {DATABASE_RETRY_AFTER_SECONDS} "
+    "seconds."
+)
+_UNAVAILABLE_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Hindsight is briefly unavailable</title></head><body>"
+    "<h1>Hindsight is briefly unavailable</h1>"
+    f"<p>{escape(DATABASE_UNAVAILABLE_MESSAGE)}</p></body></html>"
+)
 
 
 class RequestBodyLimitMiddleware:
@@ -34,3 +54,43 @@ class RequestBodyLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """503 with `Retry-After` when a request finds the database unreachable.
+
+    An OperationalError or InterfaceError escaping a view means the database went away
+    (restarted, a dropped connection, a connect timeout), not that the code is wrong: the
+    client should retry shortly, and a 500 would say otherwise. The API answers in its
+    error shape, pages with a short self-contained page (a template could itself need the
+    database, through the user in the context). Django then discards the broken connection
+    at the end of the request (errors_occurred fails the usability check), and
+    CONN_HEALTH_CHECKS tests a reused one first, so the next request reconnects.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error(
+            "database unavailable: %s %s answered 503 (%s: %s)",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            str(exception).strip(),
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"error": DATABASE_UNAVAILABLE_MESSAGE, "fields": {}}, status=503
+            )
+        else:
+            response = HttpResponse(
+                _UNAVAILABLE_PAGE, status=503, content_type="text/html; charset=utf-8"
+            )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
