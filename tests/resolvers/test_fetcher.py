@@ -288,7 +288,7 @@ def test_a_slow_dns_lookup_is_cut_off_by_the_deadline(monkeypatch):
         released.set()
     assert (error.reason, error.transient) == ("timeout", True)
     assert "'slow-dns.test'" in error.message
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.5  # not the 10 s the lookup would take
 
 
 # --- Body cap ---------------------------------------------------------------------------------
