@@ -240,8 +240,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="hindsight")
 # started without -Q consumes all three; `-Q <base>.checks,<base>` takes a subset.
 CELERY_CHECKS_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.checks"
 CELERY_SCORING_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.scoring"
-# Each queue on its own exchange and routing key, as Celery names undeclared ones: queues
-# sharing an exchange and a binding key would each get a copy of every message.
+# Declared as Celery declares a queue it creates on demand: a direct exchange and a
+# routing key, both named like the queue.
 CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name), routing_key=name)
     for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_CHECKS_QUEUE, CELERY_SCORING_QUEUE)
