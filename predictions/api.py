@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -90,20 +91,23 @@ class QuestionForecastsView(generics.ListAPIView):
         question = registry_selectors.question_get(slug=slug, user=request.user)
         data = ForecastInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        forecaster = forecaster_for_user(user=request.user)
-        claimed = data.validated_data.pop("forecaster", None)
-        if claimed is not None and claimed != forecaster.handle:
-            raise ApplicationError(
-                "You may only forecast as yourself.",
-                code="forbidden",
-                fields={"forecaster": f"is not your handle ({forecaster.handle})"},
+        # One transaction: a refused forecast leaves nothing behind, not even the forecaster
+        # profile made for a caller's first one.
+        with transaction.atomic():
+            forecaster = forecaster_for_user(user=request.user)
+            claimed = data.validated_data.pop("forecaster", None)
+            if claimed is not None and claimed != forecaster.handle:
+                raise ApplicationError(
+                    "You may only forecast as yourself.",
+                    code="forbidden",
+                    fields={"forecaster": f"is not your handle ({forecaster.handle})"},
+                )
+            forecast = services.forecast_submit(
+                forecaster=forecaster,
+                question=question,
+                origin=Forecast.Origin.API,
+                **data.validated_data,
             )
-        forecast = services.forecast_submit(
-            forecaster=forecaster,
-            question=question,
-            origin=Forecast.Origin.API,
-            **data.validated_data,
-        )
         return Response(self.get_serializer(forecast).data, status=status.HTTP_201_CREATED)
 
 

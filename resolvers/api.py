@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -127,6 +128,11 @@ class QuestionResolutionsView(APIView):
         return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
 
 
+class ConfirmInputSerializer(StrictInputSerializer):
+    """Confirming takes no fields: what is confirmed is the proposal as it stands, so a body
+    that names an outcome (or anything else) is refused rather than silently ignored."""
+
+
 class ResolutionConfirmView(APIView):
     """Staff confirm a proposed outcome now, without waiting for the dispute window."""
 
@@ -134,6 +140,7 @@ class ResolutionConfirmView(APIView):
 
     @extend_schema(request=None, responses=ResolutionSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        ConfirmInputSerializer(data=request.data).is_valid(raise_exception=True)
         resolution = get_object_or_404(Resolution, pk=pk)
         resolution = services.resolution_confirm(resolution=resolution, user=request.user)
         return Response(ResolutionSerializer(resolution).data)
@@ -149,21 +156,29 @@ class ResolutionDisputesView(APIView):
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
+    def _resolution(self, request: Request, pk: int) -> Resolution:
+        """The resolution, if its question is visible to the caller (a draft's is not)."""
+        questions = registry_selectors.questions_visible_to(request.user)
+        return get_object_or_404(Resolution.objects.filter(question__in=questions), pk=pk)
+
     @extend_schema(responses=DisputeSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        resolution = get_object_or_404(Resolution, pk=pk)
+        resolution = self._resolution(request, pk)
         return Response(DisputeSerializer(resolution.disputes.all(), many=True).data)
 
     @extend_schema(request=DisputeInputSerializer, responses={201: DisputeSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        resolution = get_object_or_404(Resolution, pk=pk)
+        resolution = self._resolution(request, pk)
         data = DisputeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        dispute = services.resolution_dispute(
-            resolution=resolution,
-            forecaster=forecaster_for_user(user=request.user),
-            reason=data.validated_data["reason"],
-        )
+        # One transaction: a refused dispute leaves nothing behind, not even the forecaster
+        # profile made for a caller who had none.
+        with transaction.atomic():
+            dispute = services.resolution_dispute(
+                resolution=resolution,
+                forecaster=forecaster_for_user(user=request.user),
+                reason=data.validated_data["reason"],
+            )
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
 

@@ -38,7 +38,10 @@ def resolution_act(request: HttpRequest, slug: str) -> HttpResponse:
     rationale = request.POST.get("rationale", "")
     try:
         if action == "confirm":
-            resolution = get_object_or_404(Resolution, pk=_supersedes(request) or 0)
+            # The proposal must be this question's: the page names what it confirms.
+            resolution = get_object_or_404(
+                Resolution, pk=_supersedes(request) or 0, question=question
+            )
             services.resolution_confirm(resolution=resolution, user=request.user)
         elif action == "annul":
             services.resolution_annul(

@@ -1,0 +1,1283 @@
+"""Who may do what: every route of the site, for anonymous visitors, forecasters and staff.
+
+`MATRIX` is one table: a request (method and address, with real objects), a persona, the
+status expected and what the response must or must not show. Alice owns the objects in
+question (her open forecast, her dispute); Bob is another forecaster; staff write and
+resolve questions. The API is called with token clients, pages with a logged-in session.
+A write that is refused must leave the database exactly as it was.
+
+`test_every_route_has_a_row_for_every_persona` walks Django's URL resolver and fails when a
+route, or a method its view accepts, lacks a row for any persona, so a new endpoint cannot
+escape the table. `MASS_ASSIGNMENT` then sends every write with fields the caller may not
+set (`submitted_at`, `forecaster`, `outcome`, `status`, ...): the API refuses them with a
+400 naming the field and changes nothing; pages, whose forms take only the fields they
+declare, provably give the extra fields no effect.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+
+from predictions.models import Forecast
+from registry.models import Forecaster, Question
+from registry.selectors import api_tokens_of
+from resolvers.models import Check, Dispute, Resolution, ResolutionSource
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, ALICE, BOB, STAFF = "anonymous", "alice", "bob", "staff"
+PERSONAS = (ANONYMOUS, ALICE, BOB, STAFF)
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+
+# Text only some viewers may see.
+ALICE_OPEN_RATIONALE = "Private reasoning of Alice on the open question"
+ALICE_EMAIL = "alice@example.org"
+CROWD_HIDDEN = "The crowd forecast is hidden until you have forecast"
+UNRESOLVED_BODY = "evidence body of a question not yet resolved"
+RESOLVED_BODY = "evidence body of a resolved question"
+DRAFT_BODY = "evidence body of a draft question"
+DRAFT_TITLE = "Matrix draft: will the unpublished question stay hidden?"
+OPEN_TITLE = "Matrix open: will the open forecasts stay private?"
+RESOLVED_TITLE = "Matrix resolved: did it happen?"
+
+# Where refused visitors are sent.
+LOGIN = "/accounts/login/?next="
+ADMIN_LOGIN = "/admin/login/?next="
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+# --- The objects every row is about ---------------------------------------------------------
+
+
+@dataclass
+class World:
+    alice: Forecaster
+    bob: Forecaster
+    staff: Any
+    open_question: Question
+    closed_question: Question
+    resolved_question: Question
+    draft_question: Question
+    proposal: Resolution
+    draft_resolution: Resolution
+    unresolved_check: Check
+    resolved_check: Check
+    draft_check: Check
+    source_slug: str
+    tag_slug: str
+
+    def user_of(self, persona: str):  # type: ignore[no-untyped-def]
+        return {ALICE: self.alice.user, BOB: self.bob.user, STAFF: self.staff}.get(persona)
+
+    def names(self) -> dict[str, Any]:
+        """What a row's address may name: {open}, {proposal}, ..."""
+        return {
+            "open": self.open_question.slug,
+            "closed": self.closed_question.slug,
+            "resolved": self.resolved_question.slug,
+            "draft": self.draft_question.slug,
+            "open_id": self.open_question.pk,
+            "proposal": self.proposal.pk,
+            "draft_resolution": self.draft_resolution.pk,
+            "unresolved_check": self.unresolved_check.pk,
+            "resolved_check": self.resolved_check.pk,
+            "draft_check": self.draft_check.pk,
+            "source": self.source_slug,
+            "tag": self.tag_slug,
+        }
+
+
+def _check(question: Question, body: str) -> Check:
+    source = ResolutionSource.objects.create(question=question, kind="manual", config={})
+    return Check.objects.create(
+        source=source,
+        started_at=timezone.now() - timedelta(hours=1),
+        finished_at=timezone.now() - timedelta(hours=1),
+        url="https://example.org/stats",
+        http_status=200,
+        content_type="text/plain",
+        body=body.encode(),
+        verdict="yes",
+        value="5000",
+    )
+
+
+@pytest.fixture
+def world(alice, bob, staff_user, alice_client, bob_client, staff_client) -> World:
+    """The objects, and one API token for each persona (their token clients')."""
+    open_question = factories.QuestionFactory(
+        slug="matrix-open", title=OPEN_TITLE, crowd_hidden_until_forecast=True
+    )
+    factories.ForecastFactory(
+        question=open_question,
+        forecaster=alice,
+        probabilities=[0.637],
+        rationale=ALICE_OPEN_RATIONALE,
+        origin=Forecast.Origin.API,
+    )
+    closed_question = factories.ClosedQuestionFactory(slug="matrix-closed")
+    factories.ForecastFactory(
+        question=closed_question,
+        forecaster=alice,
+        probabilities=[0.6],
+        submitted_at=closed_question.closes_at - timedelta(days=2),
+    )
+    proposal = factories.ResolutionFactory(question=closed_question, resolver="http_json")
+
+    resolved_question = factories.ClosedQuestionFactory(
+        slug="matrix-resolved", title=RESOLVED_TITLE
+    )
+    factories.ResolutionFactory(
+        question=resolved_question,
+        state=Resolution.State.FINAL,
+        finalized_at=timezone.now(),
+        resolved_by=staff_user,
+    )
+    draft_question = factories.DraftQuestionFactory(slug="matrix-draft", title=DRAFT_TITLE)
+    draft_resolution = factories.ResolutionFactory(question=draft_question)
+
+    source = factories.SourceFactory(slug="matrix-source")
+    factories.ClaimFactory(source=source, question=open_question)
+    factories.ClaimFactory(source=source, question=draft_question)
+    tag = factories.TagFactory(slug="matrix-tag")
+    open_question.tags.add(tag)
+    return World(
+        alice=alice,
+        bob=bob,
+        staff=staff_user,
+        open_question=open_question,
+        closed_question=closed_question,
+        resolved_question=resolved_question,
+        draft_question=draft_question,
+        proposal=proposal,
+        draft_resolution=draft_resolution,
+        unresolved_check=_check(closed_question, UNRESOLVED_BODY),
+        resolved_check=_check(resolved_question, RESOLVED_BODY),
+        draft_check=_check(draft_question, DRAFT_BODY),
+        source_slug=source.slug,
+        tag_slug=tag.slug,
+    )
+
+
+# --- What a row checks after an allowed write ----------------------------------------------
+
+
+def _latest_forecast(question: Question) -> Forecast:
+    return Forecast.objects.filter(question=question).order_by("-submitted_at", "-id").first()
+
+
+def forecast_is_the_callers(probability: float) -> Callable[[World, str], None]:
+    """The newest forecast on the open question is the caller's own, at the server's time."""
+
+    def check(world: World, persona: str) -> None:
+        forecast = _latest_forecast(world.open_question)
+        assert forecast.forecaster.user == world.user_of(persona)
+        assert forecast.probabilities == [pytest.approx(probability)]
+        assert abs(forecast.submitted_at - timezone.now()) < timedelta(minutes=1)
+
+    return check
+
+
+def question_created(world: World, persona: str) -> None:
+    assert Question.objects.filter(slug="matrix-created", published_at__isnull=True).exists()
+
+
+def title_is(title: str, question_attr: str) -> Callable[[World, str], None]:
+    def check(world: World, persona: str) -> None:
+        question = getattr(world, question_attr)
+        question.refresh_from_db()
+        assert question.title == title
+
+    return check
+
+
+def closed_question_resolved_no_by_staff(world: World, persona: str) -> None:
+    current = world.closed_question.resolutions.get(superseded_at__isnull=True)
+    assert (current.outcome, current.state, current.resolved_by) == ("no", "final", world.staff)
+
+
+def proposal_confirmed(world: World, persona: str) -> None:
+    world.proposal.refresh_from_db()
+    assert (world.proposal.state, world.proposal.outcome) == ("final", "yes")
+    assert world.proposal.resolved_by == world.staff
+
+
+def source_attached(world: World, persona: str) -> None:
+    assert list(world.closed_question.resolution_sources.values_list("kind", flat=True)) == [
+        "manual",
+        "manual",
+    ]
+
+
+def disputed_by_the_caller(world: World, persona: str) -> None:
+    assert [d.forecaster.user for d in Dispute.objects.filter(resolution=world.proposal)] == [
+        world.user_of(persona)
+    ]
+
+
+def own_tokens_revoked(count: int) -> Callable[[World, str], None]:
+    """The caller has no token left; everyone else keeps their `count`."""
+
+    def check(world: World, persona: str) -> None:
+        caller = world.user_of(persona)
+        assert api_tokens_of(user=caller).count() == 0
+        for other in (ALICE, BOB, STAFF):
+            if other != persona:
+                assert api_tokens_of(user=world.user_of(other)).count() == count, other
+
+    return check
+
+
+def user_created_without_privileges(world: World, persona: str) -> None:
+    newcomer = get_user_model().objects.get(username="newcomer")
+    assert not newcomer.is_staff and not newcomer.is_superuser
+
+
+# --- The table -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one persona gets: a status, text shown or hidden, where a redirect goes."""
+
+    status: int
+    shows: tuple[str, ...] = ()
+    hides: tuple[str, ...] = ()
+    redirect: str | None = None
+    then: Callable[[World, str], None] | None = None
+    body: Any = None  # overrides the row's body for this persona
+    # Whether the request may change the database; by default a refused write may not.
+    changes_database: bool | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.status >= 400 or self.redirect in (LOGIN, ADMIN_LOGIN)
+
+
+def see(*texts: str) -> tuple[str, ...]:
+    return texts
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # a template over World.names()
+    persona: str
+    expect: Expect
+    page: bool = False  # a session login instead of an API token
+    body: Any = None  # a dict, or a callable of the World giving one
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path} as {self.persona}"
+
+
+def every(
+    method: str,
+    path: str,
+    *,
+    anonymous: int | Expect,
+    alice: int | Expect,
+    bob: int | Expect,
+    staff: int | Expect,
+    page: bool = False,
+    body: Any = None,
+) -> list[Row]:
+    """The four rows of one request, one per persona."""
+    expected = {ANONYMOUS: anonymous, ALICE: alice, BOB: bob, STAFF: staff}
+    return [
+        Row(
+            method=method,
+            path=path,
+            persona=persona,
+            expect=outcome if isinstance(outcome, Expect) else Expect(outcome),
+            page=page,
+            body=body,
+        )
+        for persona, outcome in expected.items()
+    ]
+
+
+def everyone(method: str, path: str, status: int = 200, **kwargs: Any) -> list[Row]:
+    expect = Expect(status, **{k: kwargs.pop(k) for k in ("shows", "hides") if k in kwargs})
+    return every(method, path, anonymous=expect, alice=expect, bob=expect, staff=expect, **kwargs)
+
+
+def with_format_suffix(rows: Iterable[Row]) -> list[Row]:
+    """Each router row, and the same request by the router's `.json` twin of its route
+    (`/api/v1/questions.json`), which must answer alike."""
+    rows = list(rows)
+    twins = [
+        replace(row, path=row.path + ".json" if row.path == "/api/v1/" else row.path[:-1] + ".json")
+        for row in rows
+    ]
+    return rows + twins
+
+
+def own_credentials(persona: str) -> dict[str, str]:
+    username = {ANONYMOUS: "alice", ALICE: "alice", BOB: "bob", STAFF: "admin"}[persona]
+    return {"username": username, "password": PASSWORD}
+
+
+def credentials_of(persona: str) -> Expect:
+    """Asking for a token with one's own password (anonymous: Alice's, as a script does)."""
+    return Expect(200, body=own_credentials(persona), changes_database=True)
+
+
+NEW_QUESTION = {
+    "title": "Will the matrix hold?",
+    "slug": "matrix-created",
+    "resolution_criteria": "Resolves Yes if every row passes.",
+    "opens_at": "2030-01-01T00:00:00Z",
+    "closes_at": "2030-06-01T00:00:00Z",
+    "resolve_by": "2030-07-01T00:00:00Z",
+}
+REPLACED_DRAFT = {**{k: v for k, v in NEW_QUESTION.items() if k != "slug"}, "title": "Replaced"}
+SIGNUP = {
+    "username": "newcomer",
+    "email": "newcomer@example.org",
+    "password1": "a long unusual passphrase 42",
+    "password2": "a long unusual passphrase 42",
+}
+
+_router = [
+    *everyone("GET", "/api/v1/"),
+    *every(
+        "GET",
+        "/api/v1/questions/",
+        anonymous=Expect(200, hides=see("matrix-draft")),
+        alice=Expect(200, hides=see("matrix-draft")),
+        bob=Expect(200, hides=see("matrix-draft")),
+        staff=Expect(200, shows=see("matrix-draft")),
+    ),
+    *every(
+        "POST",
+        "/api/v1/questions/",
+        body=NEW_QUESTION,
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(201, then=question_created),
+    ),
+    *every(
+        "GET",
+        "/api/v1/questions/{draft}/",
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=Expect(200, shows=see(DRAFT_TITLE)),
+    ),
+    *everyone("GET", "/api/v1/questions/{open}/", shows=see(OPEN_TITLE)),
+    *every(
+        "PUT",
+        "/api/v1/questions/{draft}/",
+        body=REPLACED_DRAFT,
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, then=title_is("Replaced", "draft_question")),
+    ),
+    *every(
+        "PATCH",
+        "/api/v1/questions/{open}/",
+        body={"title": "Renamed by staff"},
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, then=title_is("Renamed by staff", "open_question")),
+    ),
+    # The API has no way to delete a question.
+    *every("DELETE", "/api/v1/questions/{open}/", anonymous=401, alice=403, bob=403, staff=405),
+    *everyone("GET", "/api/v1/forecasters/", shows=see('"alice"'), hides=see(ALICE_EMAIL)),
+    *everyone("GET", "/api/v1/forecasters/alice/", shows=see('"alice"'), hides=see(ALICE_EMAIL)),
+    *every(
+        "POST",
+        "/api/v1/forecasters/",
+        body={"handle": "mallory"},
+        anonymous=401,
+        alice=405,
+        bob=405,
+        staff=405,
+    ),
+    *every(
+        "GET",
+        "/api/v1/sources/",
+        anonymous=Expect(200, hides=see("matrix-draft")),
+        alice=Expect(200, hides=see("matrix-draft")),
+        bob=Expect(200, hides=see("matrix-draft")),
+        staff=Expect(200, shows=see("matrix-draft")),
+    ),
+    *every(
+        "GET",
+        "/api/v1/sources/{source}/",
+        # The claim's crowd is hidden like the question's, and a draft stays unnamed.
+        anonymous=Expect(200, shows=see('"crowd":null'), hides=see("matrix-draft")),
+        alice=Expect(200, shows=see('"crowd":{"Yes"'), hides=see("matrix-draft")),
+        bob=Expect(200, shows=see('"crowd":null'), hides=see("matrix-draft")),
+        staff=Expect(200, shows=see('"crowd":{"Yes"', "matrix-draft")),
+    ),
+    *everyone("GET", "/api/v1/tags/", shows=see("matrix-tag")),
+    *everyone("GET", "/api/v1/tags/{tag}/", shows=see("matrix-tag")),
+]
+
+_forecasts = [
+    # Until the question closes, its forecasts are their authors' (and staff's) only.
+    *every(
+        "GET",
+        "/api/v1/questions/{open}/forecasts/",
+        anonymous=Expect(200, hides=see(ALICE_OPEN_RATIONALE)),
+        alice=Expect(200, shows=see(ALICE_OPEN_RATIONALE)),
+        bob=Expect(200, hides=see(ALICE_OPEN_RATIONALE)),
+        staff=Expect(200, shows=see(ALICE_OPEN_RATIONALE)),
+    ),
+    *everyone("GET", "/api/v1/questions/{closed}/forecasts/", shows=see('"alice"')),
+    *every(
+        "GET",
+        "/api/v1/questions/{draft}/forecasts/",
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=200,
+    ),
+    # Everyone forecasts as themself, whoever else has forecast.
+    *every(
+        "POST",
+        "/api/v1/questions/{open}/forecasts/",
+        body={"probability": 0.41},
+        anonymous=401,
+        alice=Expect(201, then=forecast_is_the_callers(0.41)),
+        bob=Expect(201, then=forecast_is_the_callers(0.41)),
+        staff=Expect(201, then=forecast_is_the_callers(0.41)),
+    ),
+    # ... and nobody as Alice but Alice.
+    *every(
+        "POST",
+        "/api/v1/questions/{open}/forecasts/?as=alice",
+        body={"probability": 0.42, "forecaster": "alice"},
+        anonymous=401,
+        alice=Expect(201, then=forecast_is_the_callers(0.42)),
+        bob=403,
+        staff=403,
+    ),
+    # Forecasts are append-only: nobody withdraws one, not even its author.
+    *every(
+        "DELETE",
+        "/api/v1/questions/{open}/forecasts/",
+        anonymous=401,
+        alice=405,
+        bob=405,
+        staff=405,
+    ),
+    *every(
+        "GET",
+        "/api/v1/forecasters/alice/forecasts/",
+        anonymous=Expect(200, shows=see("matrix-closed"), hides=see(ALICE_OPEN_RATIONALE)),
+        alice=Expect(200, shows=see("matrix-closed", ALICE_OPEN_RATIONALE)),
+        bob=Expect(200, shows=see("matrix-closed"), hides=see(ALICE_OPEN_RATIONALE)),
+        staff=Expect(200, shows=see("matrix-closed", ALICE_OPEN_RATIONALE)),
+    ),
+    *every(
+        "GET",
+        "/api/v1/me/",
+        anonymous=401,
+        alice=Expect(200, shows=see('"handle":"alice"')),
+        bob=Expect(200, shows=see('"handle":"bob"'), hides=see('"alice"')),
+        staff=Expect(200, shows=see('"is_staff":true')),
+    ),
+    *every(
+        "GET",
+        "/api/v1/me/forecasts/",
+        anonymous=401,
+        alice=Expect(200, shows=see(ALICE_OPEN_RATIONALE)),
+        bob=Expect(200, hides=see(ALICE_OPEN_RATIONALE, "matrix-closed")),
+        staff=Expect(200, hides=see(ALICE_OPEN_RATIONALE, "matrix-closed")),
+    ),
+    *everyone("GET", "/api/v1/questions/{resolved}/scores/"),
+    *every(
+        "GET", "/api/v1/questions/{draft}/scores/", anonymous=404, alice=404, bob=404, staff=200
+    ),
+    # The crowd of a question that hides it until one has forecast.
+    *every(
+        "GET",
+        "/api/v1/questions/{open}/crowd/",
+        anonymous=403,
+        alice=Expect(200, shows=see('"Yes"')),
+        bob=403,
+        staff=Expect(200, shows=see('"Yes"')),
+    ),
+    *everyone("GET", "/api/v1/forecasters/alice/calibration/"),
+    *everyone("GET", "/api/v1/leaderboard/"),
+]
+
+_outcomes = [
+    *everyone("GET", "/api/v1/questions/{closed}/resolutions/", shows=see('"proposed"')),
+    *every(
+        "GET",
+        "/api/v1/questions/{draft}/resolutions/",
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=200,
+    ),
+    *every(
+        "POST",
+        "/api/v1/questions/{closed}/resolutions/",
+        body=lambda w: {
+            "outcome": "no",
+            "rationale": "Staff read it.",
+            "supersedes": w.proposal.pk,
+        },
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(201, then=closed_question_resolved_no_by_staff),
+    ),
+    *every(
+        "POST",
+        "/api/v1/resolutions/{proposal}/confirm/",
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, then=proposal_confirmed),
+    ),
+    *everyone("GET", "/api/v1/resolutions/{proposal}/disputes/"),
+    # Only someone who forecast on the question disputes its outcome, and as themself.
+    *every(
+        "POST",
+        "/api/v1/resolutions/{proposal}/disputes/",
+        body={"reason": "The source was misread."},
+        anonymous=401,
+        alice=Expect(201, then=disputed_by_the_caller),
+        bob=403,
+        staff=403,
+    ),
+    # A draft question's outcome is as hidden as the draft.
+    *every(
+        "GET",
+        "/api/v1/resolutions/{draft_resolution}/disputes/",
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=200,
+    ),
+    *every(
+        "POST",
+        "/api/v1/resolutions/{draft_resolution}/disputes/",
+        body={"reason": "Guessing at ids."},
+        anonymous=401,
+        alice=404,
+        bob=404,
+        staff=403,
+    ),
+    *every(
+        "GET",
+        "/api/v1/resolution-queue/",
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, shows=see("matrix-closed")),
+    ),
+    *everyone("GET", "/api/v1/questions/{closed}/sources/", shows=see('"manual"')),
+    *every(
+        "POST",
+        "/api/v1/questions/{closed}/sources/",
+        body={"kind": "manual", "config": {}},
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(201, then=source_attached),
+    ),
+    # Check summaries are public; the bodies never come with them.
+    *everyone(
+        "GET", "/api/v1/questions/{closed}/checks/", shows=see('"yes"'), hides=see(UNRESOLVED_BODY)
+    ),
+    *every(
+        "GET", "/api/v1/questions/{draft}/checks/", anonymous=404, alice=404, bob=404, staff=200
+    ),
+    # An unresolved question's evidence bodies are for staff only.
+    *every(
+        "GET",
+        "/api/v1/checks/{unresolved_check}/evidence/",
+        anonymous=Expect(403, hides=see(UNRESOLVED_BODY)),
+        alice=Expect(403, hides=see(UNRESOLVED_BODY)),
+        bob=Expect(403, hides=see(UNRESOLVED_BODY)),
+        staff=Expect(200, shows=see(UNRESOLVED_BODY)),
+    ),
+    *everyone("GET", "/api/v1/checks/{resolved_check}/evidence/", shows=see(RESOLVED_BODY)),
+    *every(
+        "GET",
+        "/api/v1/checks/{draft_check}/evidence/",
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=Expect(200, shows=see(DRAFT_BODY)),
+    ),
+]
+
+_plumbing = [
+    # Exchanging a password for a token: the credentials decide, not the caller.
+    *every(
+        "POST",
+        "/api/v1/auth/token/",
+        anonymous=credentials_of(ANONYMOUS),
+        alice=credentials_of(ALICE),
+        bob=credentials_of(BOB),
+        staff=credentials_of(STAFF),
+    ),
+    # Revoking a token: the one the request carries, or all of the caller's own.
+    *every(
+        "POST",
+        "/api/v1/auth/token/revoke/",
+        anonymous=401,
+        alice=Expect(204, then=own_tokens_revoked(1)),
+        bob=Expect(204, then=own_tokens_revoked(1)),
+        staff=Expect(204, then=own_tokens_revoked(1)),
+    ),
+    *every(
+        "POST",
+        "/api/v1/auth/token/revoke-all/",
+        anonymous=401,
+        alice=Expect(200, then=own_tokens_revoked(1)),
+        bob=Expect(200, then=own_tokens_revoked(1)),
+        staff=Expect(200, then=own_tokens_revoked(1)),
+    ),
+    *everyone("GET", "/api/schema/"),
+    *everyone("GET", "/api/docs/"),
+    *everyone("GET", "/healthz"),
+    *everyone(
+        "GET", "/feeds/resolutions/", shows=see(RESOLVED_TITLE), hides=see(DRAFT_TITLE), page=True
+    ),
+    # The browsable API's own login and logout.
+    *everyone("GET", "/api-auth/login/", page=True),
+    *every(
+        "POST",
+        "/api-auth/login/",
+        page=True,
+        anonymous=Expect(302, body=own_credentials(ANONYMOUS), changes_database=True),
+        alice=Expect(302, body=own_credentials(ALICE), changes_database=True),
+        bob=Expect(302, body=own_credentials(BOB), changes_database=True),
+        staff=Expect(302, body=own_credentials(STAFF), changes_database=True),
+    ),
+    # A PUT reaches the form view like an empty POST: the form is shown again.
+    *everyone("PUT", "/api-auth/login/", page=True),
+    *everyone("POST", "/api-auth/logout/", 302, page=True),
+]
+
+_pages = [
+    *everyone("GET", "/", hides=see(DRAFT_TITLE), page=True),
+    *every(
+        "GET",
+        "/questions/{open}/",
+        page=True,
+        anonymous=Expect(200, shows=see(CROWD_HIDDEN), hides=see(ALICE_OPEN_RATIONALE)),
+        alice=Expect(200, shows=see(ALICE_OPEN_RATIONALE), hides=see(CROWD_HIDDEN)),
+        bob=Expect(200, shows=see(CROWD_HIDDEN), hides=see(ALICE_OPEN_RATIONALE)),
+        staff=Expect(200, hides=see(CROWD_HIDDEN, ALICE_OPEN_RATIONALE)),
+    ),
+    *every(
+        "GET",
+        "/questions/{draft}/",
+        page=True,
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=Expect(200, shows=see(DRAFT_TITLE)),
+    ),
+    *every(
+        "POST",
+        "/questions/{open}/",
+        page=True,
+        body={"probability": "43"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/questions/matrix-open/", then=forecast_is_the_callers(0.43)),
+        bob=Expect(302, redirect="/questions/matrix-open/", then=forecast_is_the_callers(0.43)),
+        staff=Expect(302, redirect="/questions/matrix-open/", then=forecast_is_the_callers(0.43)),
+    ),
+    *everyone("GET", "/sources/", page=True),
+    *every(
+        "GET",
+        "/sources/{source}/",
+        page=True,
+        anonymous=Expect(200, hides=see("Crowd now", DRAFT_TITLE)),
+        alice=Expect(200, shows=see("Crowd now"), hides=see(DRAFT_TITLE)),
+        bob=Expect(200, hides=see("Crowd now", DRAFT_TITLE)),
+        staff=Expect(200, shows=see("Crowd now")),
+    ),
+    *everyone("GET", "/leaderboard/", page=True),
+    *everyone("GET", "/scoring/", page=True),
+    # A forecaster's open forecasts are on their page for them alone.
+    *every(
+        "GET",
+        "/forecasters/alice/",
+        page=True,
+        anonymous=Expect(200, hides=see(OPEN_TITLE)),
+        alice=Expect(200, shows=see(OPEN_TITLE)),
+        bob=Expect(200, hides=see(OPEN_TITLE)),
+        staff=Expect(200, hides=see(OPEN_TITLE)),
+    ),
+]
+
+_accounts = [
+    *every(
+        "GET",
+        "/accounts/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, shows=see("alice"), hides=see("bob")),
+        bob=Expect(200, shows=see("bob"), hides=see("alice")),
+        staff=Expect(200, shows=see("admin"), hides=see("alice", "bob")),
+    ),
+    *every(
+        "GET",
+        "/accounts/signup/",
+        page=True,
+        anonymous=200,
+        alice=Expect(302, redirect="/accounts/"),
+        bob=Expect(302, redirect="/accounts/"),
+        staff=Expect(302, redirect="/accounts/"),
+    ),
+    *every(
+        "POST",
+        "/accounts/signup/",
+        page=True,
+        body=SIGNUP,
+        anonymous=Expect(302, redirect="/", then=user_created_without_privileges),
+        alice=Expect(302, redirect="/accounts/", changes_database=False),
+        bob=Expect(302, redirect="/accounts/", changes_database=False),
+        staff=Expect(302, redirect="/accounts/", changes_database=False),
+    ),
+    *every(
+        "GET",
+        "/accounts/login/",
+        page=True,
+        anonymous=200,
+        alice=Expect(302, redirect="/"),
+        bob=Expect(302, redirect="/"),
+        staff=Expect(302, redirect="/"),
+    ),
+    *every(
+        "POST",
+        "/accounts/login/",
+        page=True,
+        body=own_credentials(ANONYMOUS),
+        anonymous=Expect(302, redirect="/", changes_database=True),
+        alice=Expect(302, redirect="/"),
+        bob=Expect(302, redirect="/"),
+        staff=Expect(302, redirect="/"),
+    ),
+    *every(
+        "PUT",
+        "/accounts/login/",
+        page=True,
+        anonymous=200,
+        alice=Expect(302, redirect="/"),
+        bob=Expect(302, redirect="/"),
+        staff=Expect(302, redirect="/"),
+    ),
+    *everyone("GET", "/accounts/logout/", page=True),
+    *everyone("POST", "/accounts/logout/", 302, page=True),
+    *every(
+        "GET",
+        "/accounts/password_change/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=200,
+        bob=200,
+        staff=200,
+    ),
+    # Without the old password nothing changes: the form comes back with its errors.
+    *every(
+        "POST",
+        "/accounts/password_change/",
+        page=True,
+        body={"new_password1": "x", "new_password2": "x"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, changes_database=False),
+        bob=Expect(200, changes_database=False),
+        staff=Expect(200, changes_database=False),
+    ),
+    *every(
+        "PUT",
+        "/accounts/password_change/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, changes_database=False),
+        bob=Expect(200, changes_database=False),
+        staff=Expect(200, changes_database=False),
+    ),
+    *every(
+        "GET",
+        "/accounts/password_change/done/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=200,
+        bob=200,
+        staff=200,
+    ),
+    *every(
+        "GET",
+        "/accounts/token/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=405,
+        bob=405,
+        staff=405,
+    ),
+    *every(
+        "POST",
+        "/accounts/token/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=200,
+        bob=200,
+        staff=200,
+    ),
+    *every(
+        "POST",
+        "/accounts/token/revoke/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/accounts/"),
+        bob=Expect(302, redirect="/accounts/"),
+        staff=Expect(302, redirect="/accounts/"),
+    ),
+    *every(
+        "POST",
+        "/accounts/token/revoke-all/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/accounts/"),
+        bob=Expect(302, redirect="/accounts/"),
+        staff=Expect(302, redirect="/accounts/"),
+    ),
+    *every(
+        "POST",
+        "/accounts/notifications/",
+        page=True,
+        body={"email_notifications": "on"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/accounts/"),
+        bob=Expect(302, redirect="/accounts/"),
+        staff=Expect(302, redirect="/accounts/"),
+    ),
+]
+
+_staff_pages = [
+    *every(
+        "GET",
+        "/staff/resolutions/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(200, shows=see("matrix-closed")),
+    ),
+    *every(
+        "POST",
+        "/staff/resolutions/{closed}/",
+        page=True,
+        body=lambda w: {"action": "confirm", "supersedes": str(w.proposal.pk)},
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(302, redirect="/staff/resolutions/", then=proposal_confirmed),
+    ),
+    # Confirming through another question's address confirms nothing.
+    *every(
+        "POST",
+        "/staff/resolutions/{resolved}/",
+        page=True,
+        body=lambda w: {"action": "confirm", "supersedes": str(w.proposal.pk)},
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=404,
+    ),
+    # Django's admin (its own routes are left out of the walk below; these stand for them).
+    *every(
+        "GET",
+        "/admin/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=200,
+    ),
+    *every(
+        "GET",
+        "/admin/predictions/forecast/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=200,
+    ),
+    *every(
+        "POST",
+        "/admin/registry/question/{open_id}/change/",
+        page=True,
+        body={"title": "Renamed through the admin"},
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        # An incomplete form is shown again with its errors.
+        staff=Expect(200, changes_database=False),
+    ),
+]
+
+MATRIX: list[Row] = [
+    *with_format_suffix(_router),
+    *_forecasts,
+    *_outcomes,
+    *_plumbing,
+    *_pages,
+    *_accounts,
+    *_staff_pages,
+]
+
+
+# --- Running a row ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client_for(request, world: World) -> Callable[[str, bool], Any]:
+    """The persona's client: its API token client, or a browser session logged in."""
+
+    def make(persona: str, page: bool) -> Any:
+        if page:
+            client = Client()
+            if persona != ANONYMOUS:
+                client.force_login(world.user_of(persona))
+            return client
+        fixture = {
+            ANONYMOUS: "anonymous_client",
+            ALICE: "alice_client",
+            BOB: "bob_client",
+            STAFF: "staff_client",
+        }[persona]
+        return request.getfixturevalue(fixture)
+
+    return make
+
+
+def _watched_models() -> list[Any]:
+    labels = {"auth", "registry", "predictions", "resolvers", "authtoken", "knox"}
+    return [model for model in apps.get_models() if model._meta.app_label in labels]
+
+
+def database_state() -> dict[str, list[dict]]:
+    """Every row of the project's tables, users and tokens (sessions aside)."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in _watched_models()
+    }
+
+
+def _send(client: Any, method: str, path: str, body: Any, page: bool) -> Any:
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs = {"data": body} if page else {"data": body, "format": "json"}
+    if page and method in ("PUT", "PATCH"):
+        # Django's test client sends form bodies only with POST.
+        kwargs = {"data": "", "content_type": "application/x-www-form-urlencoded"}
+    return getattr(client, method.lower())(path, **kwargs)
+
+
+def _text(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[row.id for row in MATRIX])
+def test_authorization_matrix(row: Row, world: World, client_for) -> None:
+    client = client_for(row.persona, row.page)
+    path = row.path.format(**world.names())
+    body = row.expect.body if row.expect.body is not None else row.body
+    if callable(body):
+        body = body(world)
+    expect = row.expect
+    refused = expect.refused if expect.changes_database is None else not expect.changes_database
+    before = database_state() if row.method not in SAFE_METHODS and refused else None
+
+    response = _send(client, row.method, path, body, row.page)
+
+    assert response.status_code == expect.status, _text(response)[:2000]
+    text = _text(response)
+    for shown in expect.shows:
+        assert shown in text, f"{shown!r} should be shown"
+    for hidden in expect.hides:
+        assert hidden not in text, f"{hidden!r} should not be shown"
+    if expect.redirect is not None:
+        assert response["Location"].startswith(expect.redirect), response["Location"]
+    if response.status_code >= 400 and not row.page:
+        assert set(response.json()) == {"error", "fields"}
+    if before is not None:
+        assert database_state() == before, "a refused request changed the database"
+    if expect.then is not None:
+        expect.then(world, row.persona)
+
+
+# --- Completeness: no route without its rows ------------------------------------------------
+
+# Routes left out of the walk, each with why.
+NOT_IN_THE_WALK = {
+    "admin/": "Django's own admin: every view of it sits behind admin_view (staff only); the "
+    "/admin/ rows above stand for them",
+}
+
+
+def _join(prefix: str, route: str) -> str:
+    # As django.urls.resolvers.URLResolver joins them into ResolverMatch.route.
+    return prefix + route.removeprefix("^") if prefix else route
+
+
+def site_routes() -> dict[str, Any]:
+    """Every route of config.urls (as ResolverMatch.route spells it) with its view."""
+    found: dict[str, Any] = {}
+
+    def walk(patterns: list, prefix: str) -> None:
+        for pattern in patterns:
+            route = _join(prefix, str(pattern.pattern))
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                found[route] = pattern.callback
+
+    walk(get_resolver().url_patterns, "")
+    return {
+        route: view
+        for route, view in found.items()
+        if not any(route.startswith(prefix) for prefix in NOT_IN_THE_WALK)
+    }
+
+
+def accepted_methods(view: Any) -> set[str] | None:
+    """The methods a class-based view answers (None for a function view, which says not)."""
+    actions = getattr(view, "actions", None)
+    if actions:
+        return {method.upper() for method in actions}
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return None
+    return {
+        method.upper()
+        for method in view_class.http_method_names
+        if method not in ("head", "options") and hasattr(view_class, method)
+    }
+
+
+class _AnyName(dict):
+    def __missing__(self, key: str) -> str:
+        return "1"  # fits every converter of the routes: slugs and ints
+
+
+def test_every_route_has_a_row_for_every_persona() -> None:
+    routes = site_routes()
+    covered: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in MATRIX:
+        match = resolve(urlsplit(row.path.format_map(_AnyName())).path)
+        covered[(match.route, row.method)].add(row.persona)
+        covered[(match.route, "*")].add(row.persona)
+
+    missing = []
+    for route, view in sorted(routes.items()):
+        for method in sorted(accepted_methods(view) or {"*"}):
+            lacking = set(PERSONAS) - covered[(route, method)]
+            if lacking:
+                missing.append(f"{method} {route}: no row for {', '.join(sorted(lacking))}")
+    assert missing == []
+
+
+def test_the_walk_finds_the_routes_rows_resolve_to() -> None:
+    """The walk spells routes as the resolver does, so the check above compares like with
+    like; and it reaches the API, the pages, the accounts and the staff queue."""
+    routes = site_routes()
+    for row in MATRIX:
+        route = resolve(urlsplit(row.path.format_map(_AnyName())).path).route
+        assert route in routes or any(route.startswith(p) for p in NOT_IN_THE_WALK), row.id
+    for expected in ("api/v1/me/", "questions/<slug:slug>/", "accounts/", "staff/resolutions/"):
+        assert expected in routes
+
+
+# --- Mass assignment: fields nobody sets through a write ------------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write the persona may make, with a valid body the extra fields are added to."""
+
+    method: str
+    path: str
+    persona: str
+    body: Any
+    extras: tuple[str, ...] = field(default=())
+
+
+# Fields a caller never sets: who, when, and what state things are in.
+NEVER_SET = (
+    "id",
+    "submitted_at",
+    "forecaster",
+    "forecaster_id",
+    "user",
+    "user_id",
+    "outcome",
+    "status",
+    "state",
+    "published_at",
+    "is_staff",
+    "created_by",
+    "created_at",
+)
+
+
+def _never_set_except(*allowed: str, more: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(name for name in NEVER_SET if name not in allowed) + more
+
+
+API_WRITES = [
+    Write(
+        "POST",
+        "/api/v1/questions/{open}/forecasts/",
+        ALICE,
+        {"probability": 0.4},
+        # `forecaster` may name oneself (the matrix shows naming another is refused).
+        _never_set_except("forecaster", more=("origin", "question", "probabilities_vector")),
+    ),
+    Write(
+        "POST",
+        "/api/v1/questions/",
+        STAFF,
+        NEW_QUESTION,
+        _never_set_except(more=("updated_at", "crowd_hidden_until_forecast", "derived_status")),
+    ),
+    Write(
+        "PATCH",
+        "/api/v1/questions/{open}/",
+        STAFF,
+        {"title": "Renamed"},
+        _never_set_except(more=("slug", "updated_at", "resolution")),
+    ),
+    Write(
+        "PUT",
+        "/api/v1/questions/{draft}/",
+        STAFF,
+        REPLACED_DRAFT,
+        _never_set_except(more=("slug", "updated_at")),
+    ),
+    Write(
+        "POST",
+        "/api/v1/questions/{closed}/resolutions/",
+        STAFF,
+        lambda w: {"outcome": "no", "rationale": "Staff read it.", "supersedes": w.proposal.pk},
+        # `outcome` is what staff record here.
+        _never_set_except(
+            "outcome",
+            more=(
+                "resolved_by",
+                "finalized_at",
+                "superseded_at",
+                "resolver",
+                "evidence",
+                "question",
+            ),
+        ),
+    ),
+    Write(
+        "POST",
+        "/api/v1/resolutions/{proposal}/confirm/",
+        STAFF,
+        {},
+        _never_set_except(more=("known_on", "rationale", "option", "resolved_by")),
+    ),
+    Write(
+        "POST",
+        "/api/v1/questions/{closed}/sources/",
+        STAFF,
+        {"kind": "manual", "config": {}},
+        _never_set_except(
+            more=("next_check_at", "last_checked_at", "last_verdict", "enabled", "question")
+        ),
+    ),
+    Write(
+        "POST",
+        "/api/v1/resolutions/{proposal}/disputes/",
+        ALICE,
+        {"reason": "The source was misread."},
+        _never_set_except(more=("resolution",)),
+    ),
+]
+
+MASS_ASSIGNMENT = [
+    pytest.param(write, name, id=f"{write.method} {write.path} with {name}")
+    for write in API_WRITES
+    for name in write.extras
+]
+
+
+def _value_for(name: str, world: World) -> Any:
+    return {
+        "id": 999_999,
+        "submitted_at": "2020-01-01T00:00:00Z",
+        "forecaster": "bob",
+        "forecaster_id": world.bob.pk,
+        "user": world.bob.user.pk,
+        "user_id": world.bob.user.pk,
+        "outcome": "no",
+        "status": "resolved",
+        "state": "final",
+        "published_at": "2020-01-01T00:00:00Z",
+        "is_staff": True,
+        "created_by": world.bob.user.pk,
+        "created_at": "2020-01-01T00:00:00Z",
+        "enabled": False,
+    }.get(name, "2020-01-01T00:00:00Z")
+
+
+@pytest.mark.parametrize(("write", "name"), MASS_ASSIGNMENT)
+def test_a_write_refuses_a_field_its_caller_may_not_set(
+    write: Write, name: str, world: World, client_for
+) -> None:
+    body = write.body(world) if callable(write.body) else dict(write.body)
+    body[name] = _value_for(name, world)
+    before = database_state()
+
+    response = _send(
+        client_for(write.persona, False),
+        write.method,
+        write.path.format(**world.names()),
+        body,
+        False,
+    )
+
+    assert response.status_code == 400, response.content
+    assert name in response.json()["fields"]
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("write", API_WRITES, ids=[f"{w.method} {w.path}" for w in API_WRITES])
+def test_each_write_of_that_table_is_accepted_without_the_extra_field(
+    write: Write, world: World, client_for
+) -> None:
+    """So the 400s above are the extra field's doing, not a bad body's."""
+    body = write.body(world) if callable(write.body) else dict(write.body)
+    client = client_for(write.persona, False)
+
+    response = _send(client, write.method, write.path.format(**world.names()), body, False)
+
+    assert response.status_code in (200, 201), response.content
