@@ -18,6 +18,8 @@ from registry.api import (
     QuestionViewSet,
     SourceViewSet,
     TagViewSet,
+    TokenRevokeAllView,
+    TokenRevokeView,
     TokenView,
 )
 from resolvers.api import (
@@ -71,5 +73,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("me/forecasts/", MyForecastsView.as_view(), name="my-forecasts"),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
+    path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     path("", include(router.urls)),
 ]

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After CSRF: a locked-out log-in is answered 429 before the view runs.
+    "config.login_throttle.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so its process_exception sees a view's database error first: 503, not 500.
@@ -127,6 +129,13 @@ CACHES = {
     }
 }
 
+# Counts failed log-ins (pages, admin, API token exchange) and refuses to check passwords
+# for a username or an address past its limit: config/login_throttle.py.
+AUTHENTICATION_BACKENDS = ["config.login_throttle.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=10)
+LOGIN_FAILURE_WINDOW = timedelta(minutes=env.float("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -175,6 +184,10 @@ if HTTPS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token; Swagger UI gets it from
+# its page), so scripts injected into a page cannot either.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- REST API
@@ -182,7 +195,7 @@ REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with `WWW-Authenticate: Token`
     # (session-only APIs can only answer 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -202,8 +215,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address
+    # (throttles, log-in limits). Without one the header is ignored: a client could forge it.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if HTTPS else 0),
 }
 API_MAX_PAGE_SIZE = 200
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, several per user, each revocable.
+# A token lapses after API_TOKEN_TTL_DAYS without use; every use pushes its expiry back (at
+# most one write a minute), so a bot that keeps running keeps its token.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTO_REFRESH": True,
+    # Recognisable in a leaked log or a commit, to secret scanners and people alike.
+    "TOKEN_PREFIX": "hs_",
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hindsight API",

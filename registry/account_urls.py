@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("token/", accounts.token_create, name="token_create"),
     path("token/revoke/", accounts.token_revoke, name="token_revoke"),
+    path("token/revoke-all/", accounts.token_revoke_all, name="token_revoke_all"),
     path("notifications/", accounts.notifications_update, name="notifications"),
 ]

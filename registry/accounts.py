@@ -1,4 +1,4 @@
-"""Account pages: sign up, log in and out, password change, API token, notification choice.
+"""Account pages: sign up, log in and out, password change, API tokens, notification choice.
 
 Every write is a POST (CSRF protected) that calls a service in registry/services.py or
 Django's own auth views.
@@ -7,6 +7,7 @@ Django's own auth views.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import password_validation
@@ -20,10 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
+from knox.settings import knox_settings
 
 from config.errors import ApplicationError
-from registry import services
+from registry import selectors, services
 from registry.models import Forecaster
 
 # The service names fields as the use case does; the form shows them under its own names.
@@ -119,11 +120,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                     field = SIGNUP_FIELD_FOR.get(name)
                     form.add_error(field if field in form.fields else None, message)
             else:
-                auth_login(
-                    request,
-                    forecaster.user,
-                    backend="django.contrib.auth.backends.ModelBackend",
-                )
+                # The one configured backend (it counts failed log-ins; a session naming
+                # any other would be refused on the next request).
+                auth_login(request, forecaster.user, backend=settings.AUTHENTICATION_BACKENDS[0])
                 messages.success(
                     request,
                     f"Welcome, {forecaster.display_name}: your account is ready and you are "
@@ -172,15 +171,15 @@ def _render_account(
     request: HttpRequest,
     forecaster: Forecaster,
     *,
-    new_token: str | None = None,
+    new_key: str | None = None,
     notifications_form: NotificationsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).only("created").first()
     context = {
         "forecaster": forecaster,
-        "token": token,
-        "new_token": new_token,
+        "tokens": selectors.api_tokens_of(user=request.user),
+        "token_ttl_days": knox_settings.TOKEN_TTL.days,
+        "new_key": new_key,
         "notifications_form": notifications_form
         or NotificationsForm(initial={"email_notifications": forecaster.email_notifications}),
         "api_base": request.build_absolute_uri("/api/v1/"),
@@ -191,7 +190,7 @@ def _render_account(
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
-    """The logged-in user's handle, API token and notification choice."""
+    """The logged-in user's handle, API tokens and notification choice."""
     forecaster = services.forecaster_for_user(user=request.user)
     return _render_account(request, forecaster)
 
@@ -200,21 +199,37 @@ def account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Create (or replace) the API token and show its key, this once only.
+    """Create another API token and show its key, this once only (only its hash is kept).
 
     The page is the POST's own response, never cached, so the key is not kept anywhere
     the browser could show it again.
     """
     forecaster = services.forecaster_for_user(user=request.user)
-    token = services.api_token_regenerate(user=request.user)
-    return _render_account(request, forecaster, new_token=token.key)
+    issued = services.api_token_create(user=request.user)
+    return _render_account(request, forecaster, new_key=issued.key)
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest) -> HttpResponse:
-    if services.api_token_revoke(user=request.user):
-        messages.success(request, "Your API token is revoked: requests using it are refused.")
+    """Revoke one of the user's tokens, named by its digest (never another user's)."""
+    if services.api_token_revoke(user=request.user, digest=request.POST.get("token", "")):
+        messages.success(request, "The API token is revoked: requests using it are refused.")
+    else:
+        messages.info(request, "That API token was already revoked or had expired.")
+    return redirect(reverse("accounts:account") + "#api-token")
+
+
+@login_required
+@require_POST
+def token_revoke_all(request: HttpRequest) -> HttpResponse:
+    revoked = services.api_tokens_revoke_all(user=request.user)
+    if revoked:
+        messages.success(
+            request,
+            f"{revoked} API token{'s are' if revoked != 1 else ' is'} revoked: "
+            "requests using them are refused.",
+        )
     else:
         messages.info(request, "You had no API token.")
     return redirect(reverse("accounts:account") + "#api-token")

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from knox.models import AuthToken
+from rest_framework import (
+    exceptions,
+    mixins,
+    parsers,
+    permissions,
+    renderers,
+    serializers,
+    status,
+    viewsets,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import LoginRateThrottle, StrictInputSerializer
+from config.api import LenientJSONParser, LoginRateThrottle, StrictInputSerializer
+from config.errors import ApplicationError
+from config.login_throttle import lockout_message, login_lockout_seconds
 from registry import selectors, services
 from registry.models import Claim, Forecaster, Question, Source, Tag
 
@@ -361,7 +373,84 @@ class MeView(APIView):
         return Response(MeSerializer(payload).data)
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the API token (header `Authorization: Token ...`)."""
+class TokenRequestSerializer(StrictInputSerializer):
+    username = serializers.CharField()
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
 
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="The key, for the header `Authorization: Token <key>`. It is shown this once: "
+        "the service keeps only its hash."
+    )
+    expiry = serializers.DateTimeField(
+        help_text="When the token lapses unless used: every use moves this later."
+    )
+
+
+class RevokedTokensSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many tokens stopped working.")
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a new API token (header `Authorization: Token ...`).
+
+    Each call makes another token (one per script or device), revocable on its own.
+    """
+
+    # Credentials are the whole point here: a stale token in a script's headers must not
+    # stand in the way of getting a new one.
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
     throttle_classes = [LoginRateThrottle]
+    parser_classes = [LenientJSONParser, parsers.FormParser, parsers.MultiPartParser]
+    renderer_classes = [renderers.JSONRenderer]
+
+    @extend_schema(request=TokenRequestSerializer, responses=IssuedTokenSerializer)
+    def post(self, request: Request) -> Response:
+        given = TokenRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        username = given.validated_data["username"]
+        wait = login_lockout_seconds(request=request, username=username)
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail=lockout_message(wait))
+        user = authenticate(
+            request=request, username=username, password=given.validated_data["password"]
+        )
+        if user is None:
+            raise exceptions.ValidationError(
+                "Unable to log in with the username and password given.", code="authorization"
+            )
+        issued = services.api_token_create(user=user)
+        payload = {"token": issued.key, "expiry": issued.token.expiry}
+        return Response(IssuedTokenSerializer(payload).data)
+
+
+class TokenRevokeView(APIView):
+    """Revoke the API token this request carries: every later request with it gets 401."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.auth, AuthToken):
+            raise ApplicationError(
+                "This request carries no API token to revoke: send it as "
+                "`Authorization: Token <key>`, or revoke every token with "
+                "/api/v1/auth/token/revoke-all/."
+            )
+        services.api_token_revoke(user=request.user, digest=request.auth.digest)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenRevokeAllView(APIView):
+    """Revoke every API token of the caller (all scripts and devices)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses=RevokedTokensSerializer)
+    def post(self, request: Request) -> Response:
+        revoked = services.api_tokens_revoke_all(user=request.user)
+        return Response(RevokedTokensSerializer({"revoked": revoked}).data)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from registry.models import Claim, Forecaster, Question, Source, Tag
 
@@ -38,6 +41,14 @@ def question_get(*, slug: str, user: User | AnonymousUser) -> Question:
     return get_object_or_404(questions_visible_to(user), slug=slug)
 
 
+def question_to_forecast_on(*, slug: str, user: User | AnonymousUser) -> Question:
+    """The question by slug with nothing else (no status, options, tags or outcome): what
+    a forecast submission needs before `forecast_submit` locks the row and decides whether
+    it is open. 404 like `question_get`."""
+    questions = Question.objects.all() if _can_see_drafts(user) else Question.objects.published()
+    return get_object_or_404(questions, slug=slug)
+
+
 def forecasters_list() -> QuerySet[Forecaster]:
     return Forecaster.objects.all()
 
@@ -50,3 +61,17 @@ def sources_list() -> QuerySet[Source]:
 
 def tags_list() -> QuerySet[Tag]:
     return Tag.objects.all()
+
+
+def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[AuthToken]:
+    """The user's API tokens that still work, newest first."""
+    return (
+        AuthToken.objects.filter(user=user)
+        .filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
+        .order_by("-created")
+    )
+
+
+def api_token_works(*, user: AbstractBaseUser, key: str) -> bool:
+    """Whether `key` is one of the user's API tokens that still work."""
+    return api_tokens_of(user=user).filter(digest=hash_token(key)).exists()

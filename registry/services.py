@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from config.errors import ApplicationError
 from registry.models import Forecaster, Question, QuestionOption, QuestionRevision, Source, Tag
@@ -365,17 +365,35 @@ def user_signup(*, username: str, email: str, password: str) -> Forecaster:
     return forecaster_for_user(user=user)
 
 
+class IssuedApiToken(NamedTuple):
+    """A new API token and its key: the key exists only here, the database keeps its hash."""
+
+    token: AuthToken
+    key: str
+
+
 @transaction.atomic
-def api_token_regenerate(*, user: AbstractBaseUser) -> Token:
-    """A new API token for the user; the previous one, if any, stops working at once."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def api_token_create(*, user: AbstractBaseUser) -> IssuedApiToken:
+    """A new API token for the user, beside any others they hold (one per script or device).
+
+    It expires REST_KNOX["TOKEN_TTL"] after its last use. The user's expired tokens are
+    deleted on the way.
+    """
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    token, key = AuthToken.objects.create(user=user)
+    return IssuedApiToken(token=token, key=key)
 
 
-def api_token_revoke(*, user: AbstractBaseUser) -> bool:
-    """Delete the user's API token; whether there was one."""
-    deleted, _ = Token.objects.filter(user=user).delete()
+def api_token_revoke(*, user: AbstractBaseUser, digest: str) -> bool:
+    """Delete one of the user's API tokens (by its stored digest); whether it was theirs."""
+    deleted, _ = AuthToken.objects.filter(user=user, digest=digest).delete()
     return deleted > 0
+
+
+def api_tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+    """Delete every API token the user holds; how many there were."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
 
 
 def forecaster_notifications_update(

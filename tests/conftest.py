@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registry.models import Forecaster
+from registry.services import api_token_create
 from tests import factories
 
 
@@ -36,9 +36,9 @@ def _empty_cache():
 
 
 def _token_client(user) -> APIClient:
+    """A client sending a new API token of the user's, as a script would."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
     return client
 
 

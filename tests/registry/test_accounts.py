@@ -1,4 +1,4 @@
-"""Account pages: sign up, log in and out, password change, API token, notification choice."""
+"""Account pages: sign up, log in and out, password change, API tokens, notification choice."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from config.errors import ApplicationError
@@ -334,7 +335,13 @@ def test_password_change_errors_show_beside_the_fields(alice_web, alice):
 
 @pytest.mark.parametrize(
     "url",
-    ["/accounts/", "/accounts/token/", "/accounts/token/revoke/", "/accounts/notifications/"],
+    [
+        "/accounts/",
+        "/accounts/token/",
+        "/accounts/token/revoke/",
+        "/accounts/token/revoke-all/",
+        "/accounts/notifications/",
+    ],
 )
 def test_account_pages_need_login(client, url):
     response = client.get(url) if url == "/accounts/" else client.post(url)
@@ -367,9 +374,14 @@ def test_account_page_makes_a_profile_for_a_user_without_one(client):
 
 
 def test_writes_are_post_only(alice_web, alice):
-    for url in ("/accounts/token/", "/accounts/token/revoke/", "/accounts/notifications/"):
+    for url in (
+        "/accounts/token/",
+        "/accounts/token/revoke/",
+        "/accounts/token/revoke-all/",
+        "/accounts/notifications/",
+    ):
         assert alice_web.get(url).status_code == 405
-    assert not Token.objects.filter(user=alice.user).exists()
+    assert not AuthToken.objects.filter(user=alice.user).exists()
 
 
 def test_token_create_refuses_a_post_without_csrf_token(alice):
@@ -377,64 +389,91 @@ def test_token_create_refuses_a_post_without_csrf_token(alice):
     client.force_login(alice.user)
 
     assert client.post("/accounts/token/").status_code == 403
-    assert not Token.objects.filter(user=alice.user).exists()
+    assert not AuthToken.objects.filter(user=alice.user).exists()
+
+
+def shown_key(html: str) -> str:
+    return re.search(r'<input[^>]*id="new-token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def test_token_create_shows_the_key_once_and_the_api_accepts_it(alice_web, alice):
     response = alice_web.post("/accounts/token/")
 
     assert response.status_code == 200
-    token = Token.objects.get(user=alice.user)
     html = response.content.decode()
-    assert f'value="{token.key}"' in html
+    key = shown_key(html)
     assert "shown this once only" in html
     assert "no-store" in response["Cache-Control"]
+    # Only a hash of the key is stored.
+    token = AuthToken.objects.get(user=alice.user)
+    assert token.digest == hash_token(key) != key
 
     later = alice_web.get("/accounts/").content.decode()
-    assert token.key not in later
-    assert "You have an API token" in later
+    assert key not in later
+    assert f"<code>{token.token_key}…</code>" in later
+    assert "You have no API token." not in later
 
-    me = api_me(token.key)
+    me = api_me(key)
     assert me.status_code == 200
     assert me.json()["username"] == "alice"
 
 
-def test_token_regenerate_replaces_the_old_key(alice_web, alice):
-    alice_web.post("/accounts/token/")
-    old_key = Token.objects.get(user=alice.user).key
+def test_another_token_leaves_the_first_working(alice_web, alice):
+    first = shown_key(alice_web.post("/accounts/token/").content.decode())
 
-    response = alice_web.post("/accounts/token/")
+    second = shown_key(alice_web.post("/accounts/token/").content.decode())
 
-    new_key = Token.objects.get(user=alice.user).key
-    assert new_key != old_key
-    assert new_key in response.content.decode()
-    assert api_me(old_key).status_code == 401
-    assert api_me(new_key).status_code == 200
+    assert second != first
+    assert api_me(first).status_code == 200
+    assert api_me(second).status_code == 200
+    page = alice_web.get("/accounts/").content.decode()
+    assert page.count('name="token"') == 2  # one revoke button per token
 
 
-def test_token_revoke_makes_the_api_refuse_it(alice_web, alice):
-    alice_web.post("/accounts/token/")
-    key = Token.objects.get(user=alice.user).key
-    assert api_me(key).status_code == 200
+def test_token_revoke_makes_the_api_refuse_that_token_only(alice_web, alice):
+    revoked = shown_key(alice_web.post("/accounts/token/").content.decode())
+    kept = shown_key(alice_web.post("/accounts/token/").content.decode())
 
-    response = alice_web.post("/accounts/token/revoke/")
+    response = alice_web.post("/accounts/token/revoke/", {"token": hash_token(revoked)})
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/#api-token"
-    assert not Token.objects.filter(user=alice.user).exists()
-    assert api_me(key).status_code == 401
+    assert api_me(revoked).status_code == 401
+    assert api_me(kept).status_code == 200
     page = alice_web.get("/accounts/").content.decode()
-    assert "revoked" in page
+    assert "The API token is revoked" in page
+    assert page.count('name="token"') == 1
+
+
+def test_revoke_all_makes_the_api_refuse_every_token(alice_web, alice):
+    keys = [shown_key(alice_web.post("/accounts/token/").content.decode()) for _ in range(2)]
+
+    response = alice_web.post("/accounts/token/revoke-all/")
+
+    assert response["Location"] == "/accounts/#api-token"
+    assert [api_me(key).status_code for key in keys] == [401, 401]
+    page = alice_web.get("/accounts/").content.decode()
+    assert "2 API tokens are revoked" in page
     assert "You have no API token." in page
 
 
-def test_a_user_cannot_touch_another_users_token(alice_web, alice, bob):
-    bob_key = Token.objects.create(user=bob.user).key
-
-    alice_web.post("/accounts/token/revoke/")
+def test_an_expired_token_is_not_listed(alice_web, alice):
     alice_web.post("/accounts/token/")
+    AuthToken.objects.filter(user=alice.user).update(expiry=timezone.now() - timedelta(seconds=1))
 
-    assert Token.objects.get(user=bob.user).key == bob_key
+    page = alice_web.get("/accounts/").content.decode()
+
+    assert "You have no API token." in page
+
+
+def test_a_user_cannot_revoke_another_users_token(alice_web, alice, bob):
+    bob_token, bob_key = AuthToken.objects.create(user=bob.user)
+
+    response = alice_web.post("/accounts/token/revoke/", {"token": bob_token.digest})
+    alice_web.post("/accounts/token/revoke-all/")
+
+    assert "already revoked" in alice_web.get(response["Location"]).content.decode()
+    assert api_me(bob_key).status_code == 200
 
 
 def test_notification_opt_out_and_back_in(alice_web, alice):

@@ -10,10 +10,12 @@ import stat
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from registry.management.commands.load_seed import SEED_DIR, parse_seed
 from registry.models import Forecaster, Source
+from registry.selectors import api_token_works
+from registry.services import api_tokens_revoke_all
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +82,8 @@ class TestEnsureDemoAdmin:
         password = re.search(r"password: (\S+)", output).group(1)
         assert user.check_password(password)
         assert "username: admin" in output
-        assert Token.objects.get(user=user).key in output
+        key = re.search(r"API token: (\S+)", output).group(1)
+        assert api_token_works(user=user, key=key)
         assert Forecaster.objects.filter(user=user).exists()
 
     def test_keeps_the_password_in_a_private_file(self, settings):
@@ -101,8 +104,23 @@ class TestEnsureDemoAdmin:
         password = re.search(r"password: (\S+)", second).group(1)
         assert user.check_password(password)
         assert get_user_model().objects.count() == 1
-        assert Token.objects.count() == 1
+        assert AuthToken.objects.count() == 1
         assert Forecaster.objects.count() == 1
+
+    def test_a_revoked_token_is_replaced_and_the_new_one_kept(self, settings):
+        first = run("ensure_demo_admin")
+        user = get_user_model().objects.get(username="admin")
+        api_tokens_revoke_all(user=user)
+
+        second = run("ensure_demo_admin")
+
+        old_key = re.search(r"API token: (\S+)", first).group(1)
+        new_key = re.search(r"API token: (\S+)", second).group(1)
+        assert new_key != old_key
+        assert api_token_works(user=user, key=new_key)
+        stored = json.loads((settings.VAR_DIR / "demo-admin.json").read_text())
+        assert stored["token"] == new_key
+        assert run("ensure_demo_admin") == second
 
     def test_an_existing_admin_without_the_file_gets_a_password_that_is_printed(self):
         user = get_user_model().objects.create_superuser(username="admin", password="forgotten")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from registry.models import Forecaster
+from registry.selectors import api_token_works
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ class TestToken:
 
         assert response.status_code == 200
         token = response.json()["token"]
-        assert token == Token.objects.get(user=alice.user).key
+        assert api_token_works(user=alice.user, key=token)
 
     def test_the_token_authenticates_scripts(self, anonymous_client, alice):
         token = anonymous_client.post(
@@ -206,13 +207,19 @@ class TestToken:
 
         assert script.get("/api/v1/me/").json()["username"] == "alice"
 
-    def test_asking_twice_gives_the_same_token(self, anonymous_client, alice):
+    def test_asking_twice_gives_two_tokens_that_both_work(self, anonymous_client, alice):
+        # The key is kept only as a hash, so it cannot be handed out again: each script or
+        # device gets its own token, revocable on its own.
         credentials = {"username": "alice", "password": PASSWORD}
 
         first = anonymous_client.post("/api/v1/auth/token/", credentials, format="json")
         second = anonymous_client.post("/api/v1/auth/token/", credentials, format="json")
 
-        assert first.json()["token"] == second.json()["token"]
+        assert first.json()["token"] != second.json()["token"]
+        for key in (first.json()["token"], second.json()["token"]):
+            script = APIClient()
+            script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+            assert script.get("/api/v1/me/").json()["username"] == "alice"
 
     @pytest.mark.parametrize(
         "credentials",
@@ -231,7 +238,7 @@ class TestToken:
         assert response.status_code == 400
         assert "token" not in response.json()
         assert response.json()["error"]
-        assert not Token.objects.filter(user=alice.user).exists()
+        assert not AuthToken.objects.filter(user=alice.user).exists()
 
 
 def test_source_detail_shows_where_each_claims_question_stands(anonymous_client):

@@ -6,13 +6,16 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from rest_framework.authtoken.models import Token
 
-from registry.services import forecaster_for_user
+from registry.selectors import api_token_works
+from registry.services import api_token_create, forecaster_for_user
 
 
 class Command(BaseCommand):
-    help = "Create a demo superuser 'admin' with a random password kept in var/demo-admin.json."
+    help = (
+        "Create a demo superuser 'admin' with a random password and an API token, both kept "
+        "in var/demo-admin.json (the database keeps only the token's hash)."
+    )
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--username", default="admin")
@@ -23,22 +26,24 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         stored = json.loads(path.read_text()) if path.is_file() else {}
         if user is None or stored.get("username") != username:
-            password = secrets.token_urlsafe(12)
+            stored = {"username": username, "password": secrets.token_urlsafe(12)}
             if user is None:
-                user = User.objects.create_superuser(username=username, password=password)
+                user = User.objects.create_superuser(username=username, password=stored["password"])
             else:
-                user.set_password(password)
+                user.set_password(stored["password"])
                 user.save(update_fields=["password"])
-            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"username": username, "password": password}))
-            path.chmod(0o600)
-        else:
-            password = stored["password"]
         forecaster_for_user(user=user)
-        token, _ = Token.objects.get_or_create(user=user)
+        # The key cannot be read back from the database: keep it beside the password, and
+        # make a new one when the kept one no longer works (revoked, or expired unused).
+        if not api_token_works(user=user, key=stored.get("token", "")):
+            stored["token"] = api_token_create(user=user).key
+            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(stored))
+            path.chmod(0o600)
+        token = stored["token"]
         self.stdout.write(
             "Demo admin (kept in var/demo-admin.json):\n"
-            f"  username: {username}\n  password: {password}\n  API token: {token.key}\n"
+            f"  username: {username}\n  password: {stored['password']}\n  API token: {token}\n"
             "  log in at http://127.0.0.1:8000/admin/ ; scripts send "
-            f"'Authorization: Token {token.key}'"
+            f"'Authorization: Token {token}'"
         )
