@@ -34,12 +34,12 @@ def hash_plain_tokens(apps, schema_editor) -> None:
     for key, user_id, created in rows:
         digest = hash_token(key)
         if not AuthToken.objects.filter(digest=digest).exists():
-            AuthToken.objects.create(
+            AuthToken(
                 digest=digest,
                 token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH],
                 user_id=user_id,
                 expiry=expiry,
-            )
+            ).save(force_insert=True)
         if isinstance(created, str):  # SQLite may hand the timestamp back as text
             created = parse_datetime(created)
         if created is not None:
