@@ -28,6 +28,13 @@ logger = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 2000
 
+# One attempt, bounded by the broker's socket timeouts (REDIS_TIMEOUT): a failed publish
+# leaves the row for the relay, so retrying would only keep a request waiting while Redis
+# is down (redis-py reconnects by itself a pooled connection that a restarted Redis
+# dropped). Through kombu's retry wrapper with no retries, not `retry=False`: that path
+# backs off inside redis-py for ~6 s when nothing listens.
+PUBLISH_ONCE = {"max_retries": 0}
+
 
 class Published(enum.Enum):
     """What an attempt to publish one row did."""
@@ -65,8 +72,12 @@ def outbox_publish(*, task_id: int) -> Published:
         if task is None:
             return Published.NOT_PENDING
         try:
-            # Bounded by CELERY_TASK_PUBLISH_RETRY_POLICY and the broker's socket timeouts.
-            current_app.send_task(task.task_name, args=task.args, task_id=task.celery_task_id)
+            current_app.send_task(
+                task.task_name,
+                args=task.args,
+                task_id=task.celery_task_id,
+                retry_policy=PUBLISH_ONCE,
+            )
         except Exception as error:  # kombu and redis-py raise several types when Redis is down
             logger.warning("could not publish %s; kept in the outbox", task, exc_info=True)
             task.last_error = f"publish failed: {type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
