@@ -288,6 +288,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": 1,
     "socket_connect_timeout": REDIS_TIMEOUT,
+    # Without it a publish to a Redis that accepts connections but never answers (hung,
+    # or a dead network path) waits forever: the web request with it. Workers read their
+    # queues only once the socket is readable, so this does not cut their BRPOP short.
+    "socket_timeout": REDIS_TIMEOUT,
 }
 # Publishing gives up quickly when Redis is down; the database stays the record.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
