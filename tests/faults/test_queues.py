@@ -137,7 +137,9 @@ def test_two_workers_on_different_queues_share_the_work_and_do_each_task_once(
     }
     logs = {name: tmp_path / f"{name}.log" for name in workers}
     try:
-        assert wait_for(lambda: all("ready." in log.read_text() for log in logs.values()), 60)
+        assert wait_for(lambda: all("ready." in log.read_text() for log in logs.values()), 60), {
+            name: log.read_text()[-3000:] for name, log in logs.items()
+        }
 
         check_ids = {check_source.delay(source.pk).id for source in checked}
         rescore_ids = {rescore_question.delay(question.pk).id for question in questions}

@@ -107,7 +107,7 @@ def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path, beat
         sent_by_holder = client.llen(probe_queue)
         killed_at = time.monotonic()
         assert wait_for(lambda: lock_holder_pid(client, lock_key) == standby.pid, timeout=30)
-        assert time.monotonic() - killed_at <= LOCK_TIMEOUT + 3
+        assert time.monotonic() - killed_at <= LOCK_TIMEOUT + 5  # expiry, then the next look
         assert "took the lock" in logs[standby.pid].read_text()
 
         sent, elapsed = count_sent_over(client, probe_queue, seconds=4)
@@ -120,7 +120,7 @@ def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path, beat
         times = send_times(*logs.values())
         assert len(times) == client.llen(probe_queue)
         gaps = [(later - earlier).total_seconds() for earlier, later in pairwise(times)]
-        assert min(gaps) >= 0.9, gaps
+        assert min(gaps) >= 0.5, gaps  # a second send of a tick came ~0.1 s after the first
 
         # Stopped cleanly, a beat releases the lock at once rather than letting it expire.
         stop(standby)
