@@ -88,7 +88,7 @@ class QuestionForecastsView(generics.ListAPIView):
 
     @extend_schema(request=ForecastInputSerializer, responses={201: ForecastSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        question = registry_selectors.question_get(slug=slug, user=request.user)
+        question = registry_selectors.question_to_forecast_on(slug=slug, user=request.user)
         data = ForecastInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # One transaction: a refused forecast leaves nothing behind, not even the forecaster

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -142,10 +143,15 @@ class CrowdDay:
     forecasters: int
 
 
+CROWD_CACHE_SECONDS = 3600
+
+
 def crowd_series(*, question: Question) -> list[CrowdDay]:
     """Per window day, the per-option median of everyone's standing forecast (renormalised).
 
     The window runs to the scoring end once resolved, otherwise to now (or the close).
+    Cached under the question's forecast count: the log is append-only, so every snapshot
+    of it with the same count holds the same forecasts.
     """
     resolved = {r.question_id: r for r in scored_resolutions([question.pk])}.get(question.pk)
     now_us = to_us(timezone.now())
@@ -155,16 +161,26 @@ def crowd_series(*, question: Question) -> list[CrowdDay]:
         end_us = min(to_us(question.closes_at), now_us + 1)
         far_day = end_us // scoring.US_PER_DAY + 2
         window = scoring.scoring_window(to_us(question.opens_at), end_us, far_day)
-    n_options = 2 if question.is_binary else question.options.count()
-    data = forecast_arrays(question.pk, n_options)
-    if window.n_days == 0 or len(data.forecast_ids) == 0:
+    forecasts = Forecast.objects.filter(question_id=question.pk).count()
+    if window.n_days == 0 or forecasts == 0:
+        return []
+    labels = question.option_labels()
+    # While the window runs to now, its end moves but only its days change the series.
+    end = window.end_us if window.end_us <= now_us else "now"
+    options = hashlib.blake2b("\n".join(labels).encode(), digest_size=8).hexdigest()
+    key = f"crowd:{question.pk}:{forecasts}:{window.first_day}:{window.n_days}:{end}:{options}"
+    return cached(key, CROWD_CACHE_SECONDS, lambda: _crowd_days(question.pk, window, labels))
+
+
+def _crowd_days(question_id: int, window: scoring.Window, labels: list[str]) -> list[CrowdDay]:
+    data = forecast_arrays(question_id, len(labels))
+    if len(data.forecast_ids) == 0:
         return []
     standing = scoring.standing_forecasts(
         data.forecaster_index, data.submitted_at_us, len(data.forecaster_ids), window
     )
     crowd = scoring.crowd_forecast(data.probabilities, standing)
     counts = (standing >= 0).sum(axis=0)
-    labels = question.option_labels()
     series = []
     for offset in np.flatnonzero(counts > 0).tolist():
         series.append(
@@ -215,10 +231,8 @@ def calibration_of(*, forecaster: Forecaster) -> scoring.Calibration:
     )
 
 
-def scores_cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
-    """`compute()` through the cache, keyed on the stored scores' version (a rescore
-    retires every entry); a cache that is down only costs the computation."""
-    key = f"scores:{scores_version()}:{key}"
+def cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
+    """`compute()` through the cache; a cache that is down only costs the computation."""
     value = None
     with contextlib.suppress(Exception):  # Redis down: compute from the database
         value = cache.get(key)
@@ -227,6 +241,12 @@ def scores_cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
         with contextlib.suppress(Exception):
             cache.set(key, value, seconds)
     return value
+
+
+def scores_cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
+    """`compute()` through the cache, keyed on the stored scores' version (a rescore
+    retires every entry)."""
+    return cached(f"scores:{scores_version()}:{key}", seconds, compute)
 
 
 def _finite(value: float) -> float | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -88,30 +88,43 @@ class QuestionQuerySet(models.QuerySet):
         """Annotate `derived_status`, computed in SQL by the database clock.
 
         Mirrors `derive_status`; filtering and ordering by status need it in the query.
+        The current resolution (at most one per question, a constraint says) is one LEFT
+        JOIN: as subqueries it was repeated in every branch of the CASE, each joined to
+        the question again for the resolution's default ordering.
         """
         from resolvers.models import Resolution
 
-        current = Resolution.objects.filter(question=OuterRef("pk"), superseded_at__isnull=True)
-        return self.annotate(
-            current_outcome=Subquery(current.values("outcome")[:1]),
-            current_state=Subquery(current.values("state")[:1]),
-        ).annotate(
-            derived_status=Case(
-                When(published_at__isnull=True, then=Value(Question.Status.DRAFT)),
-                When(
-                    current_state=Resolution.State.FINAL,
-                    current_outcome=Resolution.Outcome.ANNULLED,
-                    then=Value(Question.Status.ANNULLED),
+        return (
+            self.annotate(
+                current_resolution=FilteredRelation(
+                    "resolutions", condition=Q(resolutions__superseded_at__isnull=True)
                 ),
-                When(current_state=Resolution.State.FINAL, then=Value(Question.Status.RESOLVED)),
-                When(
-                    current_state=Resolution.State.PROPOSED, then=Value(Question.Status.RESOLVING)
+            )
+            .annotate(
+                current_outcome=F("current_resolution__outcome"),
+                current_state=F("current_resolution__state"),
+            )
+            .annotate(
+                derived_status=Case(
+                    When(published_at__isnull=True, then=Value(Question.Status.DRAFT)),
+                    When(
+                        current_state=Resolution.State.FINAL,
+                        current_outcome=Resolution.Outcome.ANNULLED,
+                        then=Value(Question.Status.ANNULLED),
+                    ),
+                    When(
+                        current_state=Resolution.State.FINAL, then=Value(Question.Status.RESOLVED)
+                    ),
+                    When(
+                        current_state=Resolution.State.PROPOSED,
+                        then=Value(Question.Status.RESOLVING),
+                    ),
+                    When(opens_at__gt=Now(), then=Value(Question.Status.UPCOMING)),
+                    When(closes_at__gt=Now(), then=Value(Question.Status.OPEN)),
+                    default=Value(Question.Status.CLOSED),
+                    output_field=models.CharField(),
                 ),
-                When(opens_at__gt=Now(), then=Value(Question.Status.UPCOMING)),
-                When(closes_at__gt=Now(), then=Value(Question.Status.OPEN)),
-                default=Value(Question.Status.CLOSED),
-                output_field=models.CharField(),
-            ),
+            )
         )
 
     def with_status_in(self, statuses: list[str]) -> QuestionQuerySet:

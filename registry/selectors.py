@@ -9,7 +9,7 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
 
-from registry.models import Claim, Forecaster, Question, Source, Tag
+from registry.models import Claim, Forecaster, Question, QuestionOption, Source, Tag
 
 
 def _can_see_drafts(user: User | AnonymousUser) -> bool:
@@ -20,14 +20,16 @@ def questions_visible_to(user: User | AnonymousUser) -> QuerySet[Question]:
     """Questions with their derived status; drafts only for staff."""
     from resolvers.models import Resolution
 
+    # Options and resolutions are ordered by their own columns: their default orderings
+    # start with the question, which would join it back in (and sort by it) for nothing.
     queryset = Question.objects.with_status().prefetch_related(
-        "options",
+        Prefetch("options", queryset=QuestionOption.objects.order_by("position")),
         "tags",
         Prefetch(
             "resolutions",
-            queryset=Resolution.objects.filter(superseded_at__isnull=True).select_related(
-                "outcome_option"
-            ),
+            queryset=Resolution.objects.filter(superseded_at__isnull=True)
+            .select_related("outcome_option")
+            .order_by(),
             to_attr="current_resolutions",
         ),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
@@ -54,6 +56,22 @@ def test_binary_forecast_is_stored_as_p_yes_with_the_server_time(alice, alice_cl
     assert stored.origin == Forecast.Origin.API
     assert before <= stored.submitted_at <= after
     assert parse_datetime(body["submitted_at"]) == stored.submitted_at
+
+
+def test_a_submission_reads_the_question_row_and_not_its_surroundings(alice, alice_client):
+    """Tags, options and the outcome history are for pages; a submission needs the row
+    alone, and the service's status check under its lock (bench/load.py measures this)."""
+    question = factories.QuestionFactory(tags=[factories.TagFactory()])
+    alice_client.post(forecasts_url(question), {"probability": 0.6}, format="json")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.post(forecasts_url(question), {"probability": 0.7}, format="json")
+
+    assert response.status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in statements if "registry_tag" in sql or "questionoption" in sql]
+    assert len([sql for sql in statements if 'FROM "resolvers_resolution"' in sql]) == 1
+    assert len([sql for sql in statements if 'FROM "registry_question"' in sql]) == 2  # + lock
 
 
 def test_the_bounds_of_the_range_are_accepted(alice_client):

@@ -94,6 +94,43 @@ class TestCrowd:
         assert body[0]["probabilities"] == pytest.approx({"Yes": 0.8, "No": 0.2})
         assert body[1]["probabilities"] == pytest.approx({"Yes": 0.6, "No": 0.4})
 
+    def test_a_new_forecast_and_an_outcome_show_at_once_despite_the_cache(
+        self, anonymous_client, alice, bob
+    ):
+        now = timezone.now()
+        question = factories.QuestionFactory(
+            opens_at=now - timedelta(days=4), closes_at=now + timedelta(days=5)
+        )
+        url = f"/api/v1/questions/{question.slug}/crowd/"
+        factories.ForecastFactory(
+            question=question,
+            forecaster=alice,
+            probabilities=[0.2],
+            submitted_at=now - timedelta(days=3),
+        )
+        assert [day["forecasters"] for day in anonymous_client.get(url).json()] == [1] * 4
+
+        # Backdated, as an import would: it changes days already cached.
+        factories.ForecastFactory(
+            question=question,
+            forecaster=bob,
+            probabilities=[0.6],
+            submitted_at=now - timedelta(days=2),
+        )
+        body = anonymous_client.get(url).json()
+        assert [day["forecasters"] for day in body] == [1, 2, 2, 2]
+        assert body[-1]["probabilities"]["Yes"] == pytest.approx(0.4)
+
+        # An outcome known yesterday ends the window there.
+        resolution_services.resolution_record(
+            question=question,
+            outcome="yes",
+            rationale="Reported.",
+            user=factories.StaffFactory(),
+            known_on=(now - timedelta(days=1)).date(),
+        )
+        assert [day["forecasters"] for day in anonymous_client.get(url).json()] == [1, 2]
+
     def test_multiple_choice_crowd_is_keyed_by_option(self, anonymous_client):
         question = factories.MultipleChoiceQuestionFactory(options=["A", "B"])
         factories.ForecastFactory(
