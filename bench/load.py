@@ -157,7 +157,7 @@ def ensure_bench_fixtures(args: argparse.Namespace) -> tuple[list[str], list[str
     tokens = []
     for user in users:
         registry_services.forecaster_for_user(user=user)
-        tokens.append(_token_key(registry_services.api_token_regenerate(user=user)))
+        tokens.append(_fresh_token_key(user))
 
     slugs = [f"{OPEN_QUESTION_PREFIX}{index:02d}" for index in range(args.open_questions)]
     for slug in [PAGE_QUESTION_SLUG, *slugs]:
@@ -193,11 +193,14 @@ def ensure_bench_fixtures(args: argparse.Namespace) -> tuple[list[str], list[str
     return tokens, [f"/api/v1/questions/{slug}/forecasts/" for slug in slugs]
 
 
-def _token_key(token: object) -> str:
-    """The plain key of what api_token_regenerate returns (a Token, or knox's pair)."""
-    if isinstance(token, tuple):
-        return str(token[1])
-    return str(token.key)  # type: ignore[attr-defined]
+def _fresh_token_key(user: object) -> str:
+    """A new API token's key for the user, whose earlier bench tokens stop working."""
+    from registry import services as registry_services
+
+    if hasattr(registry_services, "api_token_create"):  # hashed tokens (knox): one per run
+        registry_services.api_tokens_revoke_all(user=user)
+        return registry_services.api_token_create(user=user).key
+    return registry_services.api_token_regenerate(user=user).key
 
 
 def forecast_plan(tokens: list[str], paths: list[str], directory: Path) -> Path:
