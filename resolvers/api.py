@@ -87,6 +87,12 @@ class ResolutionInputSerializer(StrictInputSerializer):
         help_text="The id of the current resolution you are overriding (null or absent when "
         "there is none). If the question's resolution changed meanwhile: 409.",
     )
+    supersedes_state = serializers.ChoiceField(
+        choices=Resolution.State.choices,
+        required=False,
+        help_text="The state you saw that resolution in. If it has changed since (a proposal "
+        "confirmed meanwhile): 409.",
+    )
 
 
 class QuestionResolutionsView(APIView):
@@ -124,6 +130,7 @@ class QuestionResolutionsView(APIView):
             rationale=data.validated_data["rationale"],
             user=request.user,
             supersedes=data.validated_data.get("supersedes"),
+            supersedes_state=data.validated_data.get("supersedes_state"),
         )
         return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
 

@@ -95,17 +95,23 @@ def _supersede_current(question: Question, now: datetime) -> Resolution | None:
 ANY_CURRENT: Any = object()
 
 
-def _check_supersedes(question: Question, supersedes: Any) -> None:
+def _check_supersedes(question: Question, supersedes: Any, supersedes_state: str | None) -> None:
     """Optimistic concurrency: the caller names the current resolution it decided on (or
-    None for none); if another change landed first, refuse with a 409 instead of
+    None for none), and optionally the state it saw it in; if another change landed first
+    (another resolution, or that proposal confirmed), refuse with a 409 instead of
     silently overriding it."""
     if supersedes is ANY_CURRENT:
         return
-    current_id = (
+    if supersedes_state is not None and supersedes_state not in Resolution.State.values:
+        raise ApplicationError.invalid_fields(
+            {"supersedes_state": f"must be one of {', '.join(Resolution.State.values)}"}
+        )
+    current = (
         Resolution.objects.filter(question=question, superseded_at__isnull=True)
-        .values_list("pk", flat=True)
+        .only("pk", "state")
         .first()
     )
+    current_id = current.pk if current else None
     expected = supersedes.pk if isinstance(supersedes, Resolution) else supersedes
     if current_id != expected:
         raise ApplicationError(
@@ -113,6 +119,12 @@ def _check_supersedes(question: Question, supersedes: Any) -> None:
             f"{'#' + str(current_id) if current_id else 'none'}); reload and decide again.",
             code="conflict",
             fields={"supersedes": f"is not the current resolution ({current_id})"},
+        )
+    if current is not None and supersedes_state is not None and current.state != supersedes_state:
+        raise ApplicationError(
+            f"Resolution #{current_id} became {current.state} meanwhile; reload and decide again.",
+            code="conflict",
+            fields={"supersedes_state": f"is not its state now ({current.state})"},
         )
 
 
@@ -127,10 +139,11 @@ def _create(
     user: AbstractBaseUser | None,
     resolver: str,
     supersedes: Any = ANY_CURRENT,
+    supersedes_state: str | None = None,
     evidence: Check | None = None,
 ) -> Resolution:
     locked = _lock_question(question)
-    _check_supersedes(locked, supersedes)
+    _check_supersedes(locked, supersedes, supersedes_state)
     resolution_check(
         question=locked, outcome=outcome, option=option, known_on=known_on, rationale=rationale
     )
@@ -192,11 +205,14 @@ def resolution_record(
     option: QuestionOption | None = None,
     known_on: date | None = None,
     supersedes: Any = ANY_CURRENT,
+    supersedes_state: str | None = None,
 ) -> Resolution:
     """An admin's final outcome, superseding the current one (an override keeps history).
 
-    `supersedes` names the resolution the admin saw as current (None: none); if another
-    change landed first the call is refused with a 409.
+    `supersedes` names the resolution the admin saw as current (None: none), and
+    `supersedes_state` the state they saw it in (an admin overriding a proposal that
+    another has just confirmed would otherwise undo that confirmation unawares); if
+    another change landed first the call is refused with a 409.
     """
     return _create(
         question=question,
@@ -208,12 +224,18 @@ def resolution_record(
         user=user,
         resolver="",
         supersedes=supersedes,
+        supersedes_state=supersedes_state,
     )
 
 
 @transaction.atomic
 def resolution_annul(
-    *, question: Question, rationale: str, user: AbstractBaseUser, supersedes: Any = ANY_CURRENT
+    *,
+    question: Question,
+    rationale: str,
+    user: AbstractBaseUser,
+    supersedes: Any = ANY_CURRENT,
+    supersedes_state: str | None = None,
 ) -> Resolution:
     """Annul the question: it scores nothing for anyone."""
     return resolution_record(
@@ -222,6 +244,7 @@ def resolution_annul(
         rationale=rationale,
         user=user,
         supersedes=supersedes,
+        supersedes_state=supersedes_state,
     )
 
 

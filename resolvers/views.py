@@ -29,6 +29,11 @@ def _supersedes(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _supersedes_state(request: HttpRequest) -> str | None:
+    """The state the page showed the superseded resolution in (proposed), if any."""
+    return request.POST.get("supersedes_state") or None
+
+
 @staff_member_required
 @require_POST
 def resolution_act(request: HttpRequest, slug: str) -> HttpResponse:
@@ -49,6 +54,7 @@ def resolution_act(request: HttpRequest, slug: str) -> HttpResponse:
                 rationale=rationale,
                 user=request.user,
                 supersedes=_supersedes(request),
+                supersedes_state=_supersedes_state(request),
             )
         elif action == "override":
             outcome = request.POST.get("outcome", "")
@@ -63,6 +69,7 @@ def resolution_act(request: HttpRequest, slug: str) -> HttpResponse:
                 rationale=rationale,
                 user=request.user,
                 supersedes=_supersedes(request),
+                supersedes_state=_supersedes_state(request),
             )
         else:
             messages.error(request, "Unknown action.")

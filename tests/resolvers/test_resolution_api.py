@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from resolvers import services
 from resolvers.models import Resolution
 from tests import factories
 
@@ -112,6 +113,61 @@ def test_two_admins_acting_at_once_one_wins_the_other_gets_409(staff_client):
     assert second.status_code == 409
     assert "supersedes" in second.json()["fields"]
     assert Resolution.objects.get(question=question, superseded_at__isnull=True).outcome == "no"
+
+
+def test_overriding_a_proposal_another_admin_confirmed_meanwhile_is_a_409(staff_client):
+    question = factories.ClosedQuestionFactory()
+    proposal = services.resolution_propose(question=question, outcome="yes", rationale="Seen.")
+    # Both admins saw the proposal; one confirms it before the other's override lands.
+    confirmed = staff_client.post(f"/api/v1/resolutions/{proposal.pk}/confirm/")
+
+    override = staff_client.post(
+        url(question),
+        {
+            "outcome": "no",
+            "rationale": "Not so.",
+            "supersedes": proposal.pk,
+            "supersedes_state": "proposed",
+        },
+        format="json",
+    )
+
+    assert confirmed.status_code == 200
+    assert override.status_code == 409
+    assert override.json()["fields"] == {"supersedes_state": "is not its state now (final)"}
+    assert Resolution.objects.get(question=question, superseded_at__isnull=True).pk == proposal.pk
+
+
+def test_overriding_a_final_outcome_it_saw_as_final_is_allowed(staff_client):
+    question = factories.ClosedQuestionFactory()
+    final = staff_client.post(url(question), {"outcome": "yes", "rationale": "A."}, format="json")
+
+    override = staff_client.post(
+        url(question),
+        {
+            "outcome": "no",
+            "rationale": "Corrected.",
+            "supersedes": final.json()["id"],
+            "supersedes_state": "final",
+        },
+        format="json",
+    )
+
+    assert override.status_code == 201
+
+
+def test_an_unknown_supersedes_state_is_a_400(staff_client):
+    question = factories.ClosedQuestionFactory()
+
+    response = staff_client.post(
+        url(question),
+        {"outcome": "yes", "rationale": "A.", "supersedes": None, "supersedes_state": "maybe"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "supersedes_state" in response.json()["fields"]
+    assert not Resolution.objects.exists()
 
 
 def test_overriding_without_naming_the_current_resolution_is_a_409(staff_client):
