@@ -175,13 +175,14 @@ def outbox_delivery_start(*, task_id: int, retries: int = 0) -> bool:
             return False
         task.deliveries += 1
         now = timezone.now()
-        if task.deliveries - retries > settings.OUTBOX_MAX_DELIVERIES:
+        # Earlier starts that neither finished nor asked for a retry: their worker died.
+        died = task.deliveries - 1 - retries
+        if died >= settings.OUTBOX_MAX_DELIVERIES:
             task.state = OutboxTask.State.PARKED
             task.finished_at = now
             task.last_error = (
-                f"parked before delivery {task.deliveries}: it was started "
-                f"{task.deliveries - 1} times ({retries} of them retries it asked for) and "
-                "never finished; its worker died each time (killed, out of memory?)"
+                f"parked at delivery {task.deliveries}: {died} starts died before finishing "
+                "(the worker killed, out of memory?); it runs again only if re-queued"
             )
             logger.error("outbox: %s", task.last_error)
         else:
