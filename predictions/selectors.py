@@ -21,12 +21,14 @@ from predictions import scoring
 from predictions.models import Forecast, ForecasterTotal, QuestionScore
 from predictions.rescoring import scores_version
 from predictions.score_inputs import (
+    day_number,
     forecast_arrays,
     from_day_number,
     scored_resolutions,
     to_us,
 )
 from registry.models import Forecaster, Question
+from resolvers.models import Resolution
 
 # Until a question closes, its individual forecasts are private to their authors (and
 # staff), so nobody can copy the crowd; afterwards the whole log is public.
@@ -153,10 +155,12 @@ def crowd_series(*, question: Question) -> list[CrowdDay]:
     Cached under the question's forecast count: the log is append-only, so every snapshot
     of it with the same count holds the same forecasts.
     """
-    resolved = {r.question_id: r for r in scored_resolutions([question.pk])}.get(question.pk)
     now_us = to_us(timezone.now())
-    if resolved is not None:
-        window = resolved.window
+    known_on = _scored_known_on(question)
+    if known_on is not None:
+        window = scoring.scoring_window(
+            to_us(question.opens_at), to_us(question.closes_at), day_number(known_on)
+        )
     else:
         end_us = min(to_us(question.closes_at), now_us + 1)
         far_day = end_us // scoring.US_PER_DAY + 2
@@ -170,6 +174,22 @@ def crowd_series(*, question: Question) -> list[CrowdDay]:
     options = hashlib.blake2b("\n".join(labels).encode(), digest_size=8).hexdigest()
     key = f"crowd:{question.pk}:{forecasts}:{window.first_day}:{window.n_days}:{end}:{options}"
     return cached(key, CROWD_CACHE_SECONDS, lambda: _crowd_days(question.pk, window, labels))
+
+
+def _scored_known_on(question: Question) -> date | None:
+    """When the outcome became known, if the question has a scored one (its current
+    resolution is final and not an annulment, as `score_inputs.SCORED` says). Read from
+    the current resolution `questions_visible_to` prefetches, when it did."""
+    current = getattr(question, "current_resolutions", None)
+    if current is None:
+        current = list(Resolution.objects.filter(question=question, superseded_at__isnull=True))
+    for resolution in current:
+        if (
+            resolution.state == Resolution.State.FINAL
+            and resolution.outcome != Resolution.Outcome.ANNULLED
+        ):
+            return resolution.known_on
+    return None
 
 
 def _crowd_days(question_id: int, window: scoring.Window, labels: list[str]) -> list[CrowdDay]:
