@@ -218,9 +218,18 @@ def title_is(title: str, question_attr: str) -> Callable[[World, str], None]:
     return check
 
 
-def closed_question_resolved_no_by_staff(world: World, persona: str) -> None:
-    current = world.closed_question.resolutions.get(superseded_at__isnull=True)
-    assert (current.outcome, current.state, current.resolved_by) == ("no", "final", world.staff)
+def closed_question_outcome_is(outcome: str) -> Callable[[World, str], None]:
+    """Staff's outcome is the closed question's current one, final and in their name."""
+
+    def check(world: World, persona: str) -> None:
+        current = world.closed_question.resolutions.get(superseded_at__isnull=True)
+        assert (current.outcome, current.state, current.resolved_by) == (
+            outcome,
+            "final",
+            world.staff,
+        )
+
+    return check
 
 
 def proposal_confirmed(world: World, persona: str) -> None:
@@ -557,7 +566,21 @@ _outcomes = [
         anonymous=401,
         alice=403,
         bob=403,
-        staff=Expect(201, then=closed_question_resolved_no_by_staff),
+        staff=Expect(201, then=closed_question_outcome_is("no")),
+    ),
+    # Annulling is recording an outcome too: staff only.
+    *every(
+        "POST",
+        "/api/v1/questions/{closed}/resolutions/?annul",
+        body=lambda w: {
+            "outcome": "annulled",
+            "rationale": "The question was ill-posed.",
+            "supersedes": w.proposal.pk,
+        },
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(201, then=closed_question_outcome_is("annulled")),
     ),
     *every(
         "POST",
@@ -909,6 +932,37 @@ _staff_pages = [
         alice=Expect(302, redirect=ADMIN_LOGIN),
         bob=Expect(302, redirect=ADMIN_LOGIN),
         staff=Expect(302, redirect="/staff/resolutions/", then=proposal_confirmed),
+    ),
+    *every(
+        "POST",
+        "/staff/resolutions/{closed}/?override",
+        page=True,
+        body=lambda w: {
+            "action": "override",
+            "outcome": "no",
+            "rationale": "Read again.",
+            "supersedes": str(w.proposal.pk),
+        },
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(302, redirect="/staff/resolutions/", then=closed_question_outcome_is("no")),
+    ),
+    *every(
+        "POST",
+        "/staff/resolutions/{closed}/?annul",
+        page=True,
+        body=lambda w: {
+            "action": "annul",
+            "rationale": "Ill-posed.",
+            "supersedes": str(w.proposal.pk),
+        },
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(
+            302, redirect="/staff/resolutions/", then=closed_question_outcome_is("annulled")
+        ),
     ),
     # Confirming through another question's address confirms nothing.
     *every(
