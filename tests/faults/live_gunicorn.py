@@ -130,20 +130,22 @@ class GunicornServer:
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target address until told to cut.
+    """Forwards 127.0.0.1:<port> to a target address until told otherwise.
 
     `cut()` is what a restarting PostgreSQL looks like from the application: every open
-    connection is closed and new ones are refused (the port stops listening). `restore()`
-    listens on the same port again.
+    connection is closed and new ones are refused (the port stops listening). `silence()`
+    is a database host that hangs: open connections are closed, new ones accepted and
+    never answered. `restore()` forwards new connections again, on the same port.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
-        self._listener = self._listen(0)
+        self._held: set[socket.socket] = set()  # accepted while silent, never answered
+        self._silent = False
+        self._listener: socket.socket | None = self._listen(0)
         self.port = self._listener.getsockname()[1]
-        self.connections_accepted = 0
 
     def _listen(self, port: int) -> socket.socket:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -159,6 +161,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:  # the listener was closed: cut() or close()
                 return
+            with self._lock:
+                if self._silent:
+                    self._held.add(client)
+                    continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -166,7 +172,6 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._sockets.update((client, upstream))
-                self.connections_accepted += 1
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
 
     def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
@@ -188,23 +193,39 @@ class TcpProxy:
         for sock in sockets:
             with self._lock:
                 self._sockets.discard(sock)
+                self._held.discard(sock)
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
 
-    def cut(self) -> None:
-        """Drop every connection and refuse new ones."""
-        # shutdown() first: on Linux it wakes the thread blocked in accept() and stops the
-        # port listening now; close() alone would leave both until that accept() returns.
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
+    def _drop_connections(self) -> None:
         with self._lock:
-            open_sockets = list(self._sockets)
+            open_sockets = [*self._sockets, *self._held]
         self._close(*open_sockets)
 
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones."""
+        if self._listener is not None:
+            # shutdown() first: on Linux it wakes the thread blocked in accept() and stops
+            # the port listening now; close() alone would leave both until accept() returns.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        self._drop_connections()
+
+    def silence(self) -> None:
+        """Drop every connection; accept new ones and never answer them."""
+        with self._lock:
+            self._silent = True
+        self._drop_connections()
+
     def restore(self) -> None:
-        self._listener = self._listen(self.port)
+        with self._lock:
+            self._silent = False
+        self._drop_connections()  # those held in silence; their clients gave up already
+        if self._listener is None:
+            self._listener = self._listen(self.port)
 
     def close(self) -> None:
         self.cut()
