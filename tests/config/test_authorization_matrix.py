@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -355,9 +355,25 @@ def own_credentials(persona: str) -> dict[str, str]:
     return {"username": username, "password": PASSWORD}
 
 
+def token_issued_to(username: str) -> Callable[[World, str], None]:
+    """A second token (beside the token client's) for the owner of the credentials."""
+
+    def check(world: World, persona: str) -> None:
+        owner = get_user_model().objects.get(username=username)
+        assert api_tokens_of(user=owner).count() == 2
+
+    return check
+
+
 def credentials_of(persona: str) -> Expect:
     """Asking for a token with one's own password (anonymous: Alice's, as a script does)."""
-    return Expect(200, body=own_credentials(persona), changes_database=True)
+    credentials = own_credentials(persona)
+    return Expect(
+        200,
+        body=credentials,
+        then=token_issued_to(credentials["username"]),
+        changes_database=True,
+    )
 
 
 NEW_QUESTION = {
@@ -1136,17 +1152,16 @@ def site_routes() -> dict[str, Any]:
 
 def accepted_methods(view: Any) -> set[str] | None:
     """The methods a class-based view answers (None for a function view, which says not)."""
+    # HEAD and OPTIONS answer like GET and describe the view; DRF adds "head" to a viewset's
+    # actions once it has served a request.
     actions = getattr(view, "actions", None)
     if actions:
-        return {method.upper() for method in actions}
-    view_class = getattr(view, "view_class", None)
-    if view_class is None:
+        methods = set(actions)
+    elif (view_class := getattr(view, "view_class", None)) is not None:
+        methods = {name for name in view_class.http_method_names if hasattr(view_class, name)}
+    else:
         return None
-    return {
-        method.upper()
-        for method in view_class.http_method_names
-        if method not in ("head", "options") and hasattr(view_class, method)
-    }
+    return {method.upper() for method in methods - {"head", "options"}}
 
 
 class _AnyName(dict):
@@ -1193,7 +1208,7 @@ class Write:
     path: str
     persona: str
     body: Any
-    extras: tuple[str, ...] = field(default=())
+    extras: tuple[str, ...] = ()
 
 
 # Fields a caller never sets: who, when, and what state things are in.
