@@ -182,7 +182,9 @@ def _scored_known_on(question: Question) -> date | None:
     the current resolution `questions_visible_to` prefetches, when it did."""
     current = getattr(question, "current_resolutions", None)
     if current is None:
-        current = list(Resolution.objects.filter(question=question, superseded_at__isnull=True))
+        current = list(
+            Resolution.objects.filter(question=question, superseded_at__isnull=True).order_by()
+        )
     for resolution in current:
         if (
             resolution.state == Resolution.State.FINAL

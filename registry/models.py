@@ -222,7 +222,13 @@ class Question(models.Model):
     def status_at(self, now: datetime) -> str:
         from resolvers.models import Resolution
 
-        current = Resolution.objects.filter(question=self, superseded_at__isnull=True).first()
+        # At most one is current; ordering by its own key keeps the question out of the
+        # query (Resolution's default ordering starts with the question's).
+        current = (
+            Resolution.objects.filter(question=self, superseded_at__isnull=True)
+            .order_by("pk")
+            .first()
+        )
         return derive_status(
             published=self.published_at is not None,
             opens_at=self.opens_at,
