@@ -246,6 +246,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "QuestionKindEnum": "registry.models.QuestionKind",
         "ForecasterKindEnum": "registry.models.ForecasterKind",
+        # A resolution's `state` and a request's `supersedes_state` share these choices:
+        # one name, or drf-spectacular warns (and `check --deploy` fails on the warning).
+        "ResolutionStateEnum": "resolvers.models.Resolution.State",
     },
 }
 
