@@ -423,6 +423,18 @@ def report(results: dict[str, list[Figures]], args: argparse.Namespace) -> bool:
             f"| {figures.rps / ceiling_rps:.0%} | {', '.join(target)} "
             f"| {'met' if not failed else '**not met**: ' + '; '.join(failed)} |"
         )
+    ceilings = [figures.rps for figures in results["ceiling"]]
+    spread = (max(ceilings) - min(ceilings)) / max(ceilings)
+    print(
+        f"\nThe ceiling, measured {len(ceilings)} times (first and last of each round): "
+        + ", ".join(f"{rps:,.0f}" for rps in ceilings)
+        + f" req/s; ratios use the best. Spread {spread:.0%}"
+        + (
+            ": the machine's load changed during the run, the figures are noisy."
+            if spread > 0.15
+            else "."
+        )
+    )
     for name, figures in best.items():
         if figures.first_error:
             print(f"\nfirst non-2xx of {name}: {figures.first_error}")
@@ -476,7 +488,9 @@ def main() -> None:
         results: dict[str, list[Figures]] = {}
         try:
             for round_number in range(args.rounds):
-                for endpoint in ENDPOINTS:
+                # The ceiling again last: a machine busier at the end than at the start
+                # shows as two different ceilings.
+                for endpoint in (*ENDPOINTS, ENDPOINTS[0]):
                     if endpoint.name not in wanted:
                         continue
                     url = base + (paths[0] if endpoint.posts_forecasts else endpoint.path)
