@@ -227,6 +227,9 @@ API_MAX_PAGE_SIZE = 200
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
     "AUTO_REFRESH": True,
+    # Live tokens one user may hold (registry.services.api_token_create refuses more): a
+    # script asking for a new token on every run must not pile up tokens without end.
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=100),
     # Recognisable in a leaked log or a commit, to secret scanners and people alike.
     "TOKEN_PREFIX": "hs_",
 }

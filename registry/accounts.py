@@ -205,7 +205,11 @@ def token_create(request: HttpRequest) -> HttpResponse:
     the browser could show it again.
     """
     forecaster = services.forecaster_for_user(user=request.user)
-    issued = services.api_token_create(user=request.user)
+    try:
+        issued = services.api_token_create(user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("accounts:account") + "#api-token")
     return _render_account(request, forecaster, new_key=issued.key)
 
 

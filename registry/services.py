@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from knox.models import AuthToken
+from knox.settings import knox_settings
 
 from config.errors import ApplicationError
 from registry.models import Forecaster, Question, QuestionOption, QuestionRevision, Source, Tag
@@ -377,9 +378,18 @@ def api_token_create(*, user: AbstractBaseUser) -> IssuedApiToken:
     """A new API token for the user, beside any others they hold (one per script or device).
 
     It expires REST_KNOX["TOKEN_TTL"] after its last use. The user's expired tokens are
-    deleted on the way.
+    deleted on the way; past REST_KNOX["TOKEN_LIMIT_PER_USER"] live ones, a 409 says what
+    to do instead.
     """
     AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and AuthToken.objects.filter(user=user).count() >= limit:
+        raise ApplicationError(
+            f"You already hold {limit} API tokens, the most one account may. Keep using a "
+            "token rather than asking for a new one on every run, or revoke tokens (on your "
+            "account page, or with POST /api/v1/auth/token/revoke-all/).",
+            code="conflict",
+        )
     token, key = AuthToken.objects.create(user=user)
     return IssuedApiToken(token=token, key=key)
 

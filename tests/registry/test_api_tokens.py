@@ -88,6 +88,51 @@ class TestExchange:
         assert not AuthToken.objects.exists()
 
 
+class TestLimit:
+    @pytest.fixture
+    def two_tokens_each(self, settings):
+        settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_LIMIT_PER_USER": 2}
+
+    def test_past_the_limit_a_new_token_is_refused_with_what_to_do(
+        self, anonymous_client, alice, two_tokens_each
+    ):
+        statuses = [obtain(anonymous_client).status_code for _ in range(2)]
+
+        response = obtain(anonymous_client)
+
+        assert statuses == [200, 200]
+        assert response.status_code == 409
+        assert "You already hold 2 API tokens" in response.json()["error"]
+        assert "revoke-all" in response.json()["error"]
+        assert AuthToken.objects.filter(user=alice.user).count() == 2
+
+    def test_revoking_makes_room_again(self, anonymous_client, alice, two_tokens_each):
+        key = obtain(anonymous_client).json()["token"]
+        obtain(anonymous_client)
+        script(key).post("/api/v1/auth/token/revoke-all/")
+
+        assert obtain(anonymous_client).status_code == 200
+
+    def test_expired_tokens_do_not_count(self, anonymous_client, alice, two_tokens_each):
+        for _ in range(2):
+            obtain(anonymous_client)
+        AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
+
+        assert obtain(anonymous_client).status_code == 200
+        assert AuthToken.objects.filter(user=alice.user).count() == 1
+
+    def test_the_account_page_says_so_too(self, alice, two_tokens_each):
+        web = APIClient()
+        web.force_login(alice.user)
+        for _ in range(2):
+            web.post("/accounts/token/")
+
+        response = web.post("/accounts/token/", follow=True)
+
+        assert "You already hold 2 API tokens" in response.content.decode()
+        assert AuthToken.objects.filter(user=alice.user).count() == 2
+
+
 class TestExpiry:
     def test_an_expired_token_is_refused_and_deleted(self, alice):
         token, key = AuthToken.objects.create(user=alice.user)
