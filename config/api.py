@@ -78,6 +78,23 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def max_page_size(self) -> int:  # type: ignore[override]
         return settings.API_MAX_PAGE_SIZE
 
+    def get_page_size(self, request) -> int:  # type: ignore[no-untyped-def]
+        """`page_size` as asked, capped at API_MAX_PAGE_SIZE. Anything but a whole number
+        from 1 up is a 400 naming it: DRF would quietly use the default page size instead,
+        and a client would not learn that its parameter was ignored."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: "must be a whole number from 1 up"}
+            )
+        return min(size, self.max_page_size)
+
 
 class _FailOpenThrottle(throttling.SimpleRateThrottle):
     """A throttle that lets requests through when its cache (Redis) is unreachable.

@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
         "write": env.str("THROTTLE_WRITE_RATE", default="120/min"),
         "login": env.str("THROTTLE_LOGIN_RATE", default="10/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address

@@ -18,3 +18,5 @@ urlpatterns = [
     path("", include("resolvers.urls")),
     path("", include("registry.urls")),
 ]
+
+handler404 = "config.views.not_found"

@@ -5,7 +5,8 @@ import time
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 
 def _check_database() -> dict:
@@ -52,3 +53,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": overall, "database": database, "redis": redis_state}, status=http_status
     )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL that routes nowhere: the API's JSON error under /api/, else the page.
+
+    DRF answers 404s inside its views; a path no route matches (`/api/v1/checks/x/`)
+    never reaches one, and an API client should not get an HTML page for it.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "Not found.", "fields": {}}, status=404)
+    return defaults.page_not_found(request, exception)

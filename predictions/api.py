@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from config.api import StrictInputSerializer
 from config.errors import ApplicationError
+from config.openapi import FORBIDDEN
 from predictions import selectors, services
 from predictions.models import Forecast
 from registry import selectors as registry_selectors
@@ -187,7 +188,7 @@ class QuestionCrowdView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses=CrowdDaySerializer(many=True))
+    @extend_schema(responses={200: CrowdDaySerializer(many=True), 403: FORBIDDEN})
     def get(self, request: Request, slug: str) -> Response:
         question = registry_selectors.question_get(slug=slug, user=request.user)
         if selectors.crowd_hidden_from(question=question, user=request.user):

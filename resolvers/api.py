@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from config.api import StrictInputSerializer
 from config.errors import ApplicationError
+from config.openapi import FORBIDDEN
 from registry import selectors as registry_selectors
 from registry.services import forecaster_for_user
 from resolvers import selectors, services
@@ -217,7 +218,7 @@ class ResolutionQueueView(APIView):
 
     permission_classes = [IsStaff]
 
-    @extend_schema(responses=QueueEntrySerializer(many=True))
+    @extend_schema(responses={200: QueueEntrySerializer(many=True), 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
         return Response(QueueEntrySerializer(selectors.resolution_queue(), many=True).data)
 
@@ -293,7 +294,9 @@ class CheckEvidenceView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 403: FORBIDDEN}
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         check = get_object_or_404(Check.objects.select_related("source__question"), pk=pk)
         question = check.source.question

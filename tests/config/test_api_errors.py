@@ -1,0 +1,119 @@
+"""API errors: JSON in one shape wherever they come from, and documented in the schema.
+
+Found by the schemathesis run (tests/config/test_api_fuzz.py): a path under /api/ that no
+route matches answered Django's HTML 404 page; an unusable `page_size` was silently
+replaced by the default; and the schema documented only each operation's success, so a
+client (or a generated one) could not know the 400, 401, 403, 404, 409 ... it gets, nor
+that the public reads need no credentials.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.fixture
+def schema(anonymous_client) -> dict:
+    response = anonymous_client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def documented_statuses(schema: dict, method: str, path: str) -> set[str]:
+    return set(schema["paths"][path][method]["responses"])
+
+
+class TestUnroutedPaths:
+    @pytest.mark.parametrize(
+        "path",
+        ["/api/v1/checks/not-a-number/evidence/", "/api/v1/questions/a|b/", "/api/v2/"],
+    )
+    def test_an_api_path_no_route_matches_is_the_json_404(self, anonymous_client, path):
+        response = anonymous_client.get(path)
+
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"error": "Not found.", "fields": {}}
+
+    def test_a_page_no_route_matches_is_still_the_html_404(self):
+        response = Client().get("/no-such-page/")
+
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/html")
+
+
+class TestPageSize:
+    @pytest.mark.parametrize("page_size", ["many", "0", "-5", "2.5", ""])
+    def test_an_unusable_page_size_is_a_400_naming_it(self, anonymous_client, page_size):
+        factories.QuestionFactory.create_batch(2)
+
+        response = anonymous_client.get("/api/v1/questions/", {"page_size": page_size})
+
+        assert response.status_code == 400
+        assert response.json()["fields"] == {"page_size": "must be a whole number from 1 up"}
+
+    def test_a_usable_page_size_still_sizes_the_page(self, anonymous_client):
+        factories.QuestionFactory.create_batch(3)
+
+        body = anonymous_client.get("/api/v1/questions/", {"page_size": "2"}).json()
+
+        assert len(body["results"]) == 2
+        assert body["count"] == 3
+
+
+class TestSchemaDocumentsErrors:
+    def test_the_error_shape_is_a_component(self, schema):
+        error = schema["components"]["schemas"]["Error"]
+
+        assert error["required"] == ["error", "fields"]
+        assert error["properties"]["fields"]["additionalProperties"] == {"type": "string"}
+
+    def test_a_write_documents_every_refusal_it_can_answer(self, schema):
+        responses = schema["paths"]["/api/v1/questions/{slug}/forecasts/"]["post"]["responses"]
+
+        assert set(responses) == {"201", "400", "401", "403", "404", "409", "413", "415", "429"}
+        for status in set(responses) - {"201"}:
+            assert responses[status]["content"]["application/json"]["schema"] == ERROR
+
+    def test_a_public_read_documents_bad_credentials_bad_input_and_missing_objects(self, schema):
+        assert documented_statuses(schema, "get", "/api/v1/questions/") == {
+            "200",
+            "400",  # a filter or page size it cannot use
+            "401",  # a token that is not valid
+            "404",  # a page past the last
+        }
+        assert documented_statuses(schema, "get", "/api/v1/questions/{slug}/") == {
+            "200",
+            "401",
+            "404",
+        }
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/api/v1/questions/{slug}/crowd/",  # hidden until you forecast
+            "/api/v1/checks/{id}/evidence/",  # public once the question resolves
+            "/api/v1/resolution-queue/",  # staff only
+        ],
+    )
+    def test_a_read_that_can_be_refused_documents_its_403(self, schema, path):
+        assert "403" in documented_statuses(schema, "get", path)
+
+    def test_public_reads_need_no_credentials_and_writes_do(self, schema):
+        def security(method: str, path: str) -> list:
+            return schema["paths"][path][method]["security"]
+
+        # IsStaffOrReadOnly, which drf-spectacular does not know, lets anyone read questions.
+        assert {} in security("get", "/api/v1/questions/")
+        assert {} in security("get", "/api/v1/questions/{slug}/")
+        assert {} not in security("post", "/api/v1/questions/")
+        assert {} not in security("patch", "/api/v1/questions/{slug}/")
+        assert {} not in security("get", "/api/v1/me/")
+        assert {} not in security("get", "/api/v1/resolution-queue/")
