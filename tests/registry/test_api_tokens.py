@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from config.tokens import TokenAuthentication
 from registry.services import api_token_create
 from tests import factories
 
@@ -172,6 +174,19 @@ class TestExpiry:
 
         assert not AuthToken.objects.filter(pk=old.pk).exists()
         assert AuthToken.objects.filter(pk=bobs.pk).exists()  # not alice's to clear
+
+
+def test_authenticating_costs_one_query_however_many_tokens_are_held(alice):
+    keys = [api_token_create(user=alice.user).key for _ in range(20)]
+    AuthToken.objects.filter(digest=hash_token(keys[1])).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        user, _ = TokenAuthentication().authenticate_credentials(keys[0].encode())
+
+    assert user == alice.user
+    assert len(queries) == 1
 
 
 class TestRevoke:
