@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import F, QuerySet, Window
+from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import Rank
 from django.utils import timezone
 
 from predictions import scoring
 from predictions.models import Forecast, ForecasterTotal, QuestionScore
-from predictions.rescoring import scores_version
+from predictions.rescoring import SCORES_VERSION_KEY
 from predictions.score_inputs import (
     day_number,
     forecast_arrays,
@@ -114,6 +114,16 @@ def leaderboard(*, scope: str, min_questions: int) -> QuerySet[ForecasterTotal]:
 def leaderboard_scopes() -> list[str]:
     return list(
         ForecasterTotal.objects.order_by("scope").values_list("scope", flat=True).distinct()
+    )
+
+
+def leaderboard_sizes(*, min_questions: int) -> dict[str, int]:
+    """How many forecasters each scope's leaderboard ranks (scopes ranking none left out)."""
+    return dict(
+        ForecasterTotal.objects.filter(questions__gte=min_questions)
+        .order_by()
+        .values_list("scope")
+        .annotate(entries=Count("id"))
     )
 
 
@@ -265,10 +275,40 @@ def cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
     return value
 
 
+_NOT_CACHED = object()
+
+
+def _scores_entry(key: str) -> tuple[Any, Any]:
+    """The current scores version and the value cached under `key` for that version (or
+    _NOT_CACHED), read in one round trip."""
+    stored: dict[str, Any] = {}
+    with contextlib.suppress(Exception):  # Redis down: nothing is cached
+        stored = cache.get_many([SCORES_VERSION_KEY, key])
+    version = stored.get(SCORES_VERSION_KEY, 0)
+    entry = stored.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, _NOT_CACHED
+
+
+def scores_cached_if_present(key: str) -> Any | None:
+    """What `scores_cached(key, ...)` stored for the current scores version, or None."""
+    _, value = _scores_entry(f"scores:{key}")
+    return None if value is _NOT_CACHED else value
+
+
 def scores_cached(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
-    """`compute()` through the cache, keyed on the stored scores' version (a rescore
-    retires every entry)."""
-    return cached(f"scores:{scores_version()}:{key}", seconds, compute)
+    """`compute()` through the cache, stamped with the version of the stored scores it was
+    computed from: a rescore bumps the version and so retires every entry. The entry and
+    the current version are read in one round trip; a cache that is down only costs the
+    computation."""
+    entry_key = f"scores:{key}"
+    version, value = _scores_entry(entry_key)
+    if value is _NOT_CACHED:
+        value = compute()
+        with contextlib.suppress(Exception):
+            cache.set(entry_key, (version, value), seconds)
+    return value
 
 
 def _finite(value: float) -> float | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,12 +67,27 @@ def scope_labels(scopes: list[str]) -> dict[str, str]:
     return labels
 
 
-def _scope_tabs() -> tuple[list[str], dict[str, str]]:
-    def compute() -> tuple[list[str], dict[str, str]]:
-        scopes = selectors.leaderboard_scopes()
-        return scopes, scope_labels(["all", *scopes])
+@dataclass(frozen=True)
+class LeaderboardTabs:
+    """What every leaderboard page shows or checks before its table: the scopes that have
+    totals, their readable names, and how many pages each one's ranking fills."""
 
-    return selectors.scores_cached("leaderboard-scopes", CACHE_SECONDS, compute)
+    scopes: list[str]
+    labels: dict[str, str]
+    pages: dict[str, int]
+
+
+def _leaderboard_tabs(min_questions: int) -> LeaderboardTabs:
+    def compute() -> LeaderboardTabs:
+        scopes = selectors.leaderboard_scopes()
+        sizes = selectors.leaderboard_sizes(min_questions=min_questions)
+        return LeaderboardTabs(
+            scopes=scopes,
+            labels=scope_labels(["all", *scopes]),
+            pages={scope: max(1, math.ceil(size / PAGE_SIZE)) for scope, size in sizes.items()},
+        )
+
+    return selectors.scores_cached(f"leaderboard-tabs:{min_questions}", CACHE_SECONDS, compute)
 
 
 def page_number(raw: str | None, num_pages: int) -> int:
@@ -80,16 +98,6 @@ def page_number(raw: str | None, num_pages: int) -> int:
     except (TypeError, ValueError):
         return 1
     return number if 1 <= number <= num_pages else num_pages
-
-
-def _leaderboard_pages(scope: str, min_questions: int) -> int:
-    def compute() -> int:
-        entries = selectors.leaderboard(scope=scope, min_questions=min_questions)
-        return Paginator(entries, PAGE_SIZE).num_pages
-
-    return selectors.scores_cached(
-        f"leaderboard-pages:{scope}:{min_questions}", CACHE_SECONDS, compute
-    )
 
 
 def _leaderboard_body(
@@ -115,38 +123,73 @@ def _leaderboard_body(
     return render_to_string("predictions/_leaderboard_body.html", context)
 
 
-def leaderboard(request: HttpRequest) -> HttpResponse:
-    """Stored totals of one scope, ranked, 50 a page (never recomputed here).
+@dataclass(frozen=True)
+class LeaderboardPage:
+    """One scope's page of the ranking, rendered: the same for every viewer."""
 
-    The tabs and the table are rendered once per scope, page and scores version and kept
-    in the cache; only the page around them (who is logged in, messages, the page links
-    that keep the query string) is rendered per request."""
-    scopes, labels = _scope_tabs()
+    scope: str
+    scope_label: str
+    number: int
+    num_pages: int
+    html: str
+
+
+def _page_key(scope: str, min_questions: int, number: int) -> str:
+    return f"leaderboard-page:{scope}:{min_questions}:{number}"
+
+
+def _leaderboard_page(request: HttpRequest, min_questions: int) -> LeaderboardPage:
+    tabs = _leaderboard_tabs(min_questions)
     scope = request.GET.get("scope", "all") or "all"
-    if not selectors.SCOPE_PATTERN.match(scope) or (scope != "all" and scope not in scopes):
+    if not selectors.SCOPE_PATTERN.match(scope) or (scope != "all" and scope not in tabs.scopes):
         shown = scope if len(scope) <= 60 else scope[:60] + "…"
         messages.warning(
             request, f"There is no leaderboard “{shown}”; showing the one of all questions."
         )
         scope = "all"
-    min_questions = settings.LEADERBOARD_MIN_QUESTIONS
-    num_pages = _leaderboard_pages(scope, min_questions)
+    num_pages = tabs.pages.get(scope, 1)
     number = page_number(request.GET.get("page"), num_pages)
-    body = selectors.scores_cached(
-        f"leaderboard-page:{scope}:{min_questions}:{number}",
-        CACHE_SECONDS,
-        lambda: _leaderboard_body(
-            scope=scope, number=number, min_questions=min_questions, scopes=scopes, labels=labels
-        ),
+
+    def render_page() -> LeaderboardPage:
+        html = _leaderboard_body(
+            scope=scope,
+            number=number,
+            min_questions=min_questions,
+            scopes=tabs.scopes,
+            labels=tabs.labels,
+        )
+        return LeaderboardPage(scope, tabs.labels.get(scope, scope), number, num_pages, html)
+
+    return selectors.scores_cached(
+        _page_key(scope, min_questions, number), CACHE_SECONDS, render_page
     )
+
+
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """Stored totals of one scope, ranked, 50 a page (never recomputed here).
+
+    The tabs and the table are rendered once per scope, page and scores version and kept
+    in the cache; only the page around them (who is logged in, messages, the page links
+    that keep the query string) is rendered per request. A request for a page that is in
+    the cache costs one round trip to it: pages are only stored under a scope that exists
+    and a number in range, so finding one proves the request valid."""
+    min_questions = settings.LEADERBOARD_MIN_QUESTIONS
+    scope = request.GET.get("scope", "all") or "all"
+    raw_number = request.GET.get("page")
+    number = page_number(raw_number, sys.maxsize) if raw_number else 1
+    page = None
+    if selectors.SCOPE_PATTERN.match(scope):
+        page = selectors.scores_cached_if_present(_page_key(scope, min_questions, number))
+    if page is None:
+        page = _leaderboard_page(request, min_questions)
     context = {
-        "scope": scope,
-        "scope_label": labels.get(scope, scope),
-        "body": mark_safe(body),  # rendered by _leaderboard_body's template, escaped there
-        "number": number,
-        "num_pages": num_pages,
-        "previous_number": number - 1,
-        "next_number": number + 1,
+        "scope": page.scope,
+        "scope_label": page.scope_label,
+        "body": mark_safe(page.html),  # rendered by _leaderboard_body's template, escaped there
+        "number": page.number,
+        "num_pages": page.num_pages,
+        "previous_number": page.number - 1,
+        "next_number": page.number + 1,
     }
     return render(request, "predictions/leaderboard.html", context)
 
