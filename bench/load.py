@@ -434,7 +434,7 @@ def report(results: dict[str, list[Measurement]], args: argparse.Namespace) -> b
             target.insert(0, f"≥ {endpoint.min_ratio:.0%}")
         if endpoint.posts_forecasts:
             target.append("no errors")
-        ratio = "" if endpoint.name == "ceiling" else f"{measured.ratio:.0%}"
+        ratio = "" if endpoint.name == "ceiling" else f"{measured.ratio:.1%}"
         print(
             f"| {endpoint.name} `{endpoint.path}` | {figures.rps:,.0f} | {figures.p50_ms:.1f} "
             f"| {figures.p99_ms:.1f} | {figures.non2xx} | {figures.socket_errors} "

@@ -101,5 +101,5 @@ def test_each_ratio_is_to_the_ceiling_measured_beside_it(capsys):
 
     table = capsys.readouterr().out
     assert "| forecast-submit `/api/v1/questions/…/forecasts/` | 200 |" in table
-    assert "| 40% |" in table
+    assert "| 40.0% |" in table
     assert all_met  # the ceiling's own p99 is the yardstick's, not a target missed
