@@ -15,10 +15,13 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
+
+from config.api import StrictInputSerializer
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -56,6 +59,12 @@ class AutoSchema(SpectacularAutoSchema):
         if {} not in auths and all(p.has_permission(anonymous, self.view) for p in permissions):
             auths.append({})
         return auths
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(force_instance(serializer), StrictInputSerializer):
+            schema["additionalProperties"] = False  # an undeclared field is a 400 naming it
+        return schema
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)

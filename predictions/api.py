@@ -5,8 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,10 +25,10 @@ from registry import selectors as registry_selectors
 from registry.services import forecaster_for_user
 
 
-@extend_schema_field(OpenApiTypes.DOUBLE)
 class RawValueField(serializers.Field):
     """Passes the JSON value through untouched so the service can say exactly what is
-    wrong with it (a string, a boolean, NaN ...) instead of coercing it."""
+    wrong with it (a string, a boolean, NaN ...) instead of coercing it. Subclasses say
+    in the schema what the service accepts."""
 
     def to_internal_value(self, data):  # type: ignore[no-untyped-def]
         return data
@@ -33,21 +37,38 @@ class RawValueField(serializers.Field):
         return value
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {"type": "number"}})
-class RawMappingField(RawValueField):
+_PROBABILITY = {
+    "type": "number",
+    "minimum": services.MIN_PROBABILITY,
+    "maximum": services.MAX_PROBABILITY,
+}
+
+
+@extend_schema_field(_PROBABILITY)
+class RawProbabilityField(RawValueField):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": _PROBABILITY})
+class RawProbabilitiesField(RawValueField):
+    pass
+
+
+@extend_schema_field({"type": "string", "maxLength": services.MAX_RATIONALE_CHARS})
+class RawTextField(RawValueField):
     pass
 
 
 class ForecastInputSerializer(StrictInputSerializer):
-    probability = RawValueField(
+    probability = RawProbabilityField(
         required=False, help_text="Binary questions: the probability of Yes, in [0.001, 0.999]."
     )
-    probabilities = RawMappingField(
+    probabilities = RawProbabilitiesField(
         required=False,
         help_text="Multiple-choice questions: every option label mapped to its probability; "
         "they must sum to 1.",
     )
-    rationale = RawValueField(required=False, help_text="Why, in your own words (optional).")
+    rationale = RawTextField(required=False, help_text="Why, in your own words (optional).")
     forecaster = serializers.CharField(
         required=False, help_text="Optional; if given it must be your own handle."
     )
@@ -87,7 +108,22 @@ class QuestionForecastsView(generics.ListAPIView):
         question = registry_selectors.question_get(slug=self.kwargs["slug"], user=self.request.user)
         return selectors.question_forecasts_visible_to(question=question, user=self.request.user)
 
-    @extend_schema(request=ForecastInputSerializer, responses={201: ForecastSerializer})
+    @extend_schema(
+        request=ForecastInputSerializer,
+        responses={201: ForecastSerializer},
+        examples=[
+            OpenApiExample(
+                "Binary question",
+                value={"probability": 0.7, "rationale": "Base rate of similar releases."},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Multiple-choice question",
+                value={"probabilities": {"United States": 0.5, "China": 0.3, "Europe": 0.2}},
+                request_only=True,
+            ),
+        ],
+    )
     def post(self, request: Request, slug: str) -> Response:
         question = registry_selectors.question_to_forecast_on(slug=slug, user=request.user)
         data = ForecastInputSerializer(data=request.data)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from knox.models import AuthToken
 from rest_framework import (
     exceptions,
@@ -277,7 +282,28 @@ class QuestionFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    create=extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer}),
+    create=extend_schema(
+        request=QuestionInputSerializer,
+        responses={201: QuestionSerializer},
+        examples=[
+            OpenApiExample(
+                "A binary question",
+                value={
+                    "title": "Will an open-weights model lead the LMArena text leaderboard "
+                    "before 2028?",
+                    "resolution_criteria": "Resolves Yes if a model whose weights anyone can "
+                    "download ranks first on lmarena.ai's text leaderboard on any day before "
+                    "1 January 2028.",
+                    "tags": ["open-models"],
+                    "opens_at": "2026-07-01T00:00:00Z",
+                    "closes_at": "2027-12-31T00:00:00Z",
+                    "resolve_by": "2028-01-31T00:00:00Z",
+                    "published": True,
+                },
+                request_only=True,
+            )
+        ],
+    ),
     update=extend_schema(request=QuestionReplaceSerializer, responses=QuestionSerializer),
     partial_update=extend_schema(request=QuestionUpdateSerializer, responses=QuestionSerializer),
 )

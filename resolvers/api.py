@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from config.errors import ApplicationError
 from config.openapi import FORBIDDEN
 from registry import selectors as registry_selectors
 from registry.services import forecaster_for_user
-from resolvers import selectors, services
+from resolvers import kinds, selectors, services
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 
 
@@ -239,9 +239,19 @@ class ResolutionSourceSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "string", "enum": list(kinds.REGISTRY)})
+class ResolverKindField(serializers.CharField):
+    """A resolver kind's name; the service's error lists the kinds when it names none."""
+
+
+@extend_schema_field({"type": "object"})
+class ResolverConfigField(serializers.JSONField):
+    """The kind's settings, checked against its JSON Schema by the service."""
+
+
 class ResolutionSourceInputSerializer(StrictInputSerializer):
-    kind = serializers.CharField(max_length=60)
-    config = serializers.JSONField(required=False, default=dict)
+    kind = ResolverKindField(max_length=60)
+    config = ResolverConfigField(required=False, default=dict)
     check_every_minutes = serializers.IntegerField(min_value=1, required=False, default=360)
 
 
@@ -258,7 +268,18 @@ class QuestionSourcesView(APIView):
         return Response(ResolutionSourceSerializer(sources, many=True).data)
 
     @extend_schema(
-        request=ResolutionSourceInputSerializer, responses={201: ResolutionSourceSerializer}
+        request=ResolutionSourceInputSerializer,
+        responses={201: ResolutionSourceSerializer},
+        examples=[
+            OpenApiExample(
+                "An admin decides",
+                value={
+                    "kind": "manual",
+                    "config": {"instructions": "Check the vendor's release notes."},
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request, slug: str) -> Response:
         if not request.user.is_staff:

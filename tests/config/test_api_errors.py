@@ -2,9 +2,11 @@
 
 Found by the schemathesis run (tests/config/test_api_fuzz.py): a path under /api/ that no
 route matches answered Django's HTML 404 page; an unusable `page_size` was silently
-replaced by the default; and the schema documented only each operation's success, so a
-client (or a generated one) could not know the 400, 401, 403, 404, 409 ... it gets, nor
-that the public reads need no credentials.
+replaced by the default; a value of another JSON type than the field's was coerced
+(`"published": 0` became false, `"title": 5` became "5"); and the schema documented only
+each operation's success, so a client (or a generated one) could not know the 400, 401,
+403, 404, 409 ... it gets, that the public reads need no credentials, nor that a request
+body may carry no field besides those listed.
 """
 
 from __future__ import annotations
@@ -12,11 +14,23 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from registry.models import Question
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def question_payload(**overrides) -> dict:
+    payload = {
+        "title": "Will an open model top the leaderboard before 2028?",
+        "resolution_criteria": "Resolves Yes if the leaderboard's first place is an open model.",
+        "opens_at": "2026-07-01T00:00:00Z",
+        "closes_at": "2027-12-31T00:00:00Z",
+        "resolve_by": "2028-01-31T00:00:00Z",
+    }
+    return {**payload, **overrides}
 
 
 @pytest.fixture
@@ -68,6 +82,53 @@ class TestPageSize:
         assert body["count"] == 3
 
 
+class TestJsonTypes:
+    @pytest.mark.parametrize(
+        ("change", "field", "message"),
+        [
+            ({"published": 0}, "published", "must be true or false"),
+            ({"published": "yes"}, "published", "must be true or false"),
+            ({"title": 5}, "title", "must be text"),
+            ({"kind": 1}, "kind", "must be text"),
+            ({"opens_at": 1767225600}, "opens_at", "must be text"),
+            ({"tags": ["ai", 7]}, "tags.1", "must be text"),
+        ],
+    )
+    def test_a_value_of_another_json_type_is_a_400_naming_it_and_creates_nothing(
+        self, staff_client, change, field, message
+    ):
+        response = staff_client.post(
+            "/api/v1/questions/", question_payload(**change), format="json"
+        )
+
+        assert response.status_code == 400
+        assert response.json()["fields"] == {field: message}
+        assert not Question.objects.exists()
+
+    def test_a_whole_number_must_be_a_number(self, staff_client):
+        question = factories.ClosedQuestionFactory()
+
+        response = staff_client.post(
+            f"/api/v1/questions/{question.slug}/sources/",
+            {"kind": "manual", "check_every_minutes": "60"},
+            format="json",
+        )
+
+        assert response.status_code == 400
+        assert response.json()["fields"] == {"check_every_minutes": "must be a whole number"}
+        assert not question.resolution_sources.exists()
+
+    def test_values_of_the_documented_types_are_still_taken(self, staff_client):
+        response = staff_client.post(
+            "/api/v1/questions/",
+            question_payload(published=True, tags=["ai"], kind="binary"),
+            format="json",
+        )
+
+        assert response.status_code == 201
+        assert Question.objects.get().published_at is not None
+
+
 class TestSchemaDocumentsErrors:
     def test_the_error_shape_is_a_component(self, schema):
         error = schema["components"]["schemas"]["Error"]
@@ -105,6 +166,11 @@ class TestSchemaDocumentsErrors:
     )
     def test_a_read_that_can_be_refused_documents_its_403(self, schema, path):
         assert "403" in documented_statuses(schema, "get", path)
+
+    def test_request_bodies_take_no_field_besides_those_listed(self, schema):
+        components = schema["components"]["schemas"]
+        for name in ("QuestionInputRequest", "ForecastInputRequest", "ResolutionInputRequest"):
+            assert components[name]["additionalProperties"] is False
 
     def test_public_reads_need_no_credentials_and_writes_do(self, schema):
         def security(method: str, path: str) -> list:

@@ -509,3 +509,34 @@ def test_a_body_just_under_the_limit_is_read(alice_client, settings):
     response = post_raw(alice_client, forecasts_url(question), body)
 
     assert_error(response, 400, "rationale")
+
+
+# --- What the API schema promises -----------------------------------------------------------
+
+
+def test_the_schema_documents_the_accepted_range_and_a_text_rationale(anonymous_client):
+    # The schema had called the rationale a number and given the probabilities no range,
+    # so clients generated from it (and the fuzzer) sent what is always refused.
+    schema = anonymous_client.get("/api/schema/", {"format": "json"}).json()
+    body = schema["components"]["schemas"]["ForecastInputRequest"]["properties"]
+    in_range = {"type": "number", "minimum": 0.001, "maximum": 0.999}
+
+    assert {key: body["probability"][key] for key in in_range} == in_range
+    assert body["probabilities"]["additionalProperties"] == in_range
+    assert body["rationale"]["type"] == "string"
+    assert body["rationale"]["maxLength"] == 10_000
+
+
+def test_the_documented_examples_are_accepted(alice_client, mc_question):
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/questions/{slug}/forecasts/"]["post"]
+    examples = operation["requestBody"]["content"]["application/json"]["examples"]
+    binary = factories.QuestionFactory()
+
+    by_kind = {
+        binary: examples["BinaryQuestion"]["value"],
+        mc_question: examples["Multiple-choiceQuestion"]["value"],
+    }
+    for question, body in by_kind.items():
+        response = alice_client.post(forecasts_url(question), body, format="json")
+        assert response.status_code == 201, response.content

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from resolvers import services
+from resolvers import kinds, services
 from resolvers.models import Check, Resolution
 from tests import factories
 from tests.resolvers.http_servers import Reply, json_reply, redirect, repeated, serve
@@ -185,6 +185,17 @@ class TestSourcesApi:
         assert bad.status_code == 400 and "config.expression" in bad.json()["fields"]
         assert unknown.status_code == 400 and "kind" in unknown.json()["fields"]
         assert question.resolution_sources.count() == 1
+
+    def test_the_schema_lists_the_kinds_and_asks_for_a_config_object(self, anonymous_client):
+        # The schema had said any text for `kind` and anything for `config`.
+        schema = anonymous_client.get("/api/schema/", {"format": "json"}).json()
+        components = schema["components"]["schemas"]
+        body = components["ResolutionSourceInputRequest"]["properties"]
+        [kind_ref] = body["kind"]["allOf"]
+        kind_enum = components[kind_ref["$ref"].rsplit("/", 1)[1]]["enum"]
+
+        assert set(kind_enum) == set(kinds.REGISTRY)
+        assert body["config"]["type"] == "object"
 
     def test_only_staff_attach_sources(self, alice_client):
         question = factories.QuestionFactory()
