@@ -64,3 +64,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "Not found.", "fields": {}}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 for an unexpected failure: the API's JSON error under /api/, else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "Something went wrong on our side; it has been logged.", "fields": {}},
+            status=500,
+        )
+    return defaults.server_error(request)

@@ -1,7 +1,8 @@
 """API errors: JSON in one shape wherever they come from, and documented in the schema.
 
 Found by the schemathesis run (tests/config/test_api_fuzz.py): a path under /api/ that no
-route matches answered Django's HTML 404 page; an unusable `page_size` was silently
+route matches answered Django's HTML 404 page (and a failure its HTML 500 page, seen when
+a bug was planted to check the run catches it); an unusable `page_size` was silently
 replaced by the default; a value of another JSON type than the field's was coerced
 (`"published": 0` became false, `"title": 5` became "5"); and the schema documented only
 each operation's success, so a client (or a generated one) could not know the 400, 401,
@@ -60,6 +61,30 @@ class TestUnroutedPaths:
         response = Client().get("/no-such-page/")
 
         assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/html")
+
+
+class TestServerErrors:
+    @pytest.fixture
+    def broken_sources(self, monkeypatch):
+        """A bug behind both the source API and the sources page."""
+
+        def fail():
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr("registry.selectors.sources_list", fail)
+
+    def test_an_api_failure_is_the_json_500(self, broken_sources):
+        response = Client(raise_request_exception=False).get("/api/v1/sources/")
+
+        assert response.status_code == 500
+        assert response["Content-Type"] == "application/json"
+        assert set(response.json()) == {"error", "fields"}
+
+    def test_a_page_failure_is_still_the_html_500(self, broken_sources):
+        response = Client(raise_request_exception=False).get("/sources/")
+
+        assert response.status_code == 500
         assert response["Content-Type"].startswith("text/html")
 
 
