@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
@@ -265,6 +267,8 @@ class LeaderboardView(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
     serializer_class = LeaderboardEntrySerializer
     CACHE_SECONDS = 60
+    # The query parameters a leaderboard page depends on (`format` through DRF's negotiation).
+    READ_PARAMETERS = ("scope", "page", "page_size", "format")
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.leaderboard(scope="all", min_questions=settings.LEADERBOARD_MIN_QUESTIONS)
@@ -286,10 +290,15 @@ class LeaderboardView(generics.ListAPIView):
                 scope=scope, min_questions=settings.LEADERBOARD_MIN_QUESTIONS
             )
             rows = self.paginate_queryset(entries)
-            return self.get_paginated_response(self.get_serializer(rows, many=True).data).data
+            data = self.get_paginated_response(self.get_serializer(rows, many=True).data).data
+            data["next"] = self._read_parameters_only(data["next"])
+            data["previous"] = self._read_parameters_only(data["previous"])
+            return data
 
-        # The whole URL: the page's next/previous links name the host it was asked on.
-        key = f"leaderboard:{request.build_absolute_uri()}"
+        # The URL, as the page's next/previous links name the host it was asked on, but
+        # with only the parameters read: any other (`?x=<random>`) would make a new entry,
+        # so a client could bypass the cache and fill Redis at will.
+        key = f"leaderboard:{self._read_parameters_only(request.build_absolute_uri())}"
         renderer = request.accepted_renderer
         if renderer.format != "json":  # the browsable API: rendered per request
             return Response(selectors.scores_cached(key, self.CACHE_SECONDS, page))
@@ -302,6 +311,19 @@ class LeaderboardView(generics.ListAPIView):
         )
         charset = f"; charset={renderer.charset}" if renderer.charset else ""
         return HttpResponse(body, content_type=f"{renderer.media_type}{charset}")
+
+    @classmethod
+    def _read_parameters_only(cls, url: str | None) -> str | None:
+        """`url` with only the query parameters the leaderboard reads, in one order."""
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        read = sorted(
+            (name, value)
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+            if name in cls.READ_PARAMETERS
+        )
+        return urlunsplit(parts._replace(query=urlencode(read)))
 
 
 class CalibrationBinSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from predictions import rescoring
+from predictions import rescoring, selectors
 from predictions.models import ForecasterTotal
 from resolvers import services as resolution_services
 from tests import factories
@@ -223,6 +223,26 @@ class TestLeaderboard:
 
         assert local.json()["next"].startswith("http://localhost/api/v1/leaderboard/")
         assert loopback.json()["next"].startswith("http://127.0.0.1/api/v1/leaderboard/")
+
+    def test_a_parameter_it_does_not_read_neither_bypasses_the_cache_nor_shows_in_links(
+        self, anonymous_client, monkeypatch
+    ):
+        # Found by the schemathesis run: the cache key was the whole URL, so `?x=<random>`
+        # recomputed the page on every request and left a new Redis entry each time.
+        forecasters = [factories.HumanForecasterFactory() for _ in range(3)]
+        resolved_question("yes", dict(zip(forecasters, (0.9, 0.5, 0.2), strict=True)))
+        computed = []
+        leaderboard = selectors.leaderboard
+        monkeypatch.setattr(
+            selectors, "leaderboard", lambda **kw: computed.append(kw) or leaderboard(**kw)
+        )
+
+        first = anonymous_client.get("/api/v1/leaderboard/?page_size=2&utm=a")
+        second = anonymous_client.get("/api/v1/leaderboard/?utm=b&page_size=2")
+
+        assert len(computed) == 1
+        assert first.content == second.content
+        assert first.json()["next"] == "http://testserver/api/v1/leaderboard/?page=2&page_size=2"
 
     def test_the_browsable_api_still_renders_it(self, anonymous_client, alice, bob):
         resolved_question("yes", {alice: 0.9, bob: 0.3})
