@@ -314,12 +314,13 @@ class LeaderboardView(generics.ListAPIView):
 
     @classmethod
     def _read_parameters_only(cls, url: str | None) -> str | None:
-        """`url` with only the query parameters the leaderboard reads, in one order."""
+        """`url` with only the query parameters the leaderboard reads, in one order, and
+        page numbers without leading zeros (`page_size=002` is the page `page_size=2` is)."""
         if url is None:
             return None
         parts = urlsplit(url)
         read = sorted(
-            (name, value)
+            (name, (value.lstrip("0") or "0") if value.isascii() and value.isdigit() else value)
             for name, value in parse_qsl(parts.query, keep_blank_values=True)
             if name in cls.READ_PARAMETERS
         )
