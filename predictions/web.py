@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 
 from config.errors import ApplicationError
 from predictions import services
@@ -210,13 +211,16 @@ def forecast_form_submit(
     if not form.is_valid():
         return None
     try:
-        return services.forecast_submit(
-            forecaster=forecaster_for_user(user=user),
-            question=question,
-            rationale=form.cleaned_data.get(RATIONALE_FIELD) or "",
-            origin=Forecast.Origin.WEB,
-            **form.submission(),
-        )
+        # One transaction: a refused forecast leaves nothing behind, not even the profile
+        # made for a first-time forecaster.
+        with transaction.atomic():
+            return services.forecast_submit(
+                forecaster=forecaster_for_user(user=user),
+                question=question,
+                rationale=form.cleaned_data.get(RATIONALE_FIELD) or "",
+                origin=Forecast.Origin.WEB,
+                **form.submission(),
+            )
     except ApplicationError as error:
         if error.code != "invalid":
             raise

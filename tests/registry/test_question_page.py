@@ -15,7 +15,7 @@ from config.errors import ApplicationError
 from predictions import rescoring
 from predictions import services as forecast_services
 from predictions.models import Forecast
-from registry.models import QuestionRevision
+from registry.models import Forecaster, QuestionRevision
 from registry.views import time_from_now
 from resolvers import services as resolution_services
 from resolvers.models import Check, ResolutionSource
@@ -291,6 +291,22 @@ def test_a_question_closing_meanwhile_gives_the_services_message(alice, monkeypa
     response = client_for(alice.user).post(page(question), {"probability": "70"}, follow=True)
 
     assert '<li class="error">The question has closed; no more' in html(response)
+
+
+def test_a_refused_first_forecast_leaves_no_public_profile_behind(monkeypatch):
+    question = factories.QuestionFactory()
+    newcomer = factories.UserFactory(username="newcomer")
+
+    def closed_meanwhile(**kwargs):
+        raise ApplicationError(
+            "The question has closed; no more forecasts are accepted.", code="conflict"
+        )
+
+    monkeypatch.setattr(forecast_services, "forecast_submit", closed_meanwhile)
+    response = client_for(newcomer).post(page(question), {"probability": "70"}, follow=True)
+
+    assert '<li class="error">The question has closed; no more' in html(response)
+    assert not Forecaster.objects.filter(user=newcomer).exists()
 
 
 def test_upcoming_question_says_when_it_opens(alice):
