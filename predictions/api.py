@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -298,7 +299,9 @@ class LeaderboardView(generics.ListAPIView):
         # The URL, as the page's next/previous links name the host it was asked on, but
         # with only the parameters read: any other (`?x=<random>`) would make a new entry,
         # so a client could bypass the cache and fill Redis at will.
-        key = f"leaderboard:{self._read_parameters_only(request.build_absolute_uri())}"
+        # Hashed: a fuzzed parameter value can be kilobytes long, more than a key should be.
+        url = self._read_parameters_only(request.build_absolute_uri()) or ""
+        key = f"leaderboard:{hashlib.sha256(url.encode()).hexdigest()}"
         renderer = request.accepted_renderer
         if renderer.format != "json":  # the browsable API: rendered per request
             return Response(selectors.scores_cached(key, self.CACHE_SECONDS, page))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.utils import timezone
 
 from predictions import rescoring, selectors
@@ -171,6 +173,19 @@ class TestLeaderboard:
         low, high = first["relative_score_interval"]
         assert low <= first["mean_relative_score"] <= high
         assert first["mean_brier"] == pytest.approx(0.02)
+
+    def test_a_kilobyte_long_page_number_is_refused_without_an_unusable_cache_key(
+        self, anonymous_client, alice, bob
+    ):
+        resolved_question("yes", {alice: 0.9, bob: 0.3})
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            response = anonymous_client.get("/api/v1/leaderboard/?page=" + "9" * 1000)
+
+        assert response.status_code == 404
+        assert not [w for w in caught if issubclass(w.category, CacheKeyWarning)]
+        assert response.json()["error"]
 
     def test_scopes_and_minimum_questions(self, anonymous_client, alice, bob, settings):
         resolved_question("yes", {alice: 0.9, bob: 0.3}, tag="chips")
