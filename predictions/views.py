@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
 from predictions import scoring, selectors
@@ -165,6 +169,30 @@ def _leaderboard_page(request: HttpRequest, min_questions: int) -> LeaderboardPa
     )
 
 
+def _canonical_query(scope: str, number: int) -> str:
+    """The query string of a leaderboard page as its own links spell it."""
+    parameters = {}
+    if scope != "all":
+        parameters["scope"] = scope
+    if number != 1:
+        parameters["page"] = str(number)
+    return urlencode(parameters)
+
+
+def _same_for_every_visitor(request: HttpRequest) -> bool:
+    """No session and no pending message: the whole page is what any visitor without an
+    account sees for this address."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def _whole_page_key(min_questions: int, query: str) -> str:
+    # Hashed: a visitor's query string can be kilobytes long.
+    return f"leaderboard-whole:{min_questions}:{hashlib.sha256(query.encode()).hexdigest()}"
+
+
 def leaderboard(request: HttpRequest) -> HttpResponse:
     """Stored totals of one scope, ranked, 50 a page (never recomputed here).
 
@@ -172,8 +200,18 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     in the cache; only the page around them (who is logged in, messages, the page links
     that keep the query string) is rendered per request. A request for a page that is in
     the cache costs one round trip to it: pages are only stored under a scope that exists
-    and a number in range, so finding one proves the request valid."""
+    and a number in range, so finding one proves the request valid. A visitor without a
+    session, at a page's own address, gets the whole page's bytes from the cache: the
+    public's view of the leaderboard is the most read page of the site."""
     min_questions = settings.LEADERBOARD_MIN_QUESTIONS
+    query = request.META.get("QUERY_STRING", "")
+    anonymous = _same_for_every_visitor(request)
+    if anonymous:
+        body = selectors.scores_cached_if_present(_whole_page_key(min_questions, query))
+        if body is not None:
+            response = HttpResponse(body)
+            patch_vary_headers(response, ("Cookie",))
+            return response
     scope = request.GET.get("scope", "all") or "all"
     raw_number = request.GET.get("page")
     number = page_number(raw_number, sys.maxsize) if raw_number else 1
@@ -191,6 +229,17 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "previous_number": page.number - 1,
         "next_number": page.number + 1,
     }
+    # Only a page's own address is kept whole, so the entries are bounded by the pages
+    # that exist, whatever query strings visitors send.
+    if anonymous and query == _canonical_query(page.scope, page.number):
+        body = selectors.scores_cached(
+            _whole_page_key(min_questions, query),
+            CACHE_SECONDS,
+            lambda: render(request, "predictions/leaderboard.html", context).content,
+        )
+        response = HttpResponse(body)
+        patch_vary_headers(response, ("Cookie",))
+        return response
     return render(request, "predictions/leaderboard.html", context)
 
 

@@ -8,12 +8,17 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from django.contrib.messages import constants as message_constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
-from predictions import rescoring, scoring
+from predictions import rescoring, scoring, selectors
 from predictions.calibration_chart import render_calibration_chart
 from predictions.models import ForecasterTotal
+from predictions.views import _whole_page_key
 from resolvers import services as resolution_services
 from tests import factories
 
@@ -256,6 +261,38 @@ def test_leaderboard_page_is_rendered_once_and_shows_a_rescore_at_once(
 
     rows = page_rows(Client().get("/leaderboard/").content.decode())
     assert rows[0].startswith("1 Bob") and rows[1].startswith("2 Alice")
+
+
+def test_a_visitor_without_an_account_gets_the_whole_page_kept_and_others_do_not(
+    min_one, alice, bob, alice_web, django_assert_num_queries
+):
+    resolved_question([(alice, 0.9), (bob, 0.3)])
+    first = Client().get("/leaderboard/")
+
+    with django_assert_num_queries(0):
+        again = Client().get("/leaderboard/")
+    assert again.content == first.content
+    assert "Cookie" in again["Vary"]
+
+    # Alice, logged in, still gets her own header around the table.
+    mine = alice_web.get("/leaderboard/").content.decode()
+    assert "Log out" in mine and page_rows(mine)[0].startswith("1 Alice")
+
+    # A message waiting for a visitor in the messages cookie is shown, not a kept page.
+    visitor = Client()
+    note = Message(message_constants.INFO, "Your email address is confirmed.")
+    visitor.cookies[CookieStorage.cookie_name] = CookieStorage(HttpRequest())._encode([note])
+    assert "Your email address is confirmed." in visitor.get("/leaderboard/").content.decode()
+
+
+def test_only_a_leaderboard_page_s_own_address_is_kept_whole(min_one, alice, bob):
+    resolved_question([(alice, 0.9), (bob, 0.3)])
+
+    for query in ("x=1", "page=01", "scope=nonsense", "page=1"):
+        Client().get(f"/leaderboard/?{query}")
+        assert selectors.scores_cached_if_present(_whole_page_key(1, query)) is None
+    Client().get("/leaderboard/")
+    assert selectors.scores_cached_if_present(_whole_page_key(1, "")) is not None
 
 
 def test_leaderboard_with_no_rows_says_so():
