@@ -166,3 +166,18 @@ class ResolutionFactory(factory.django.DjangoModelFactory):
     state = Resolution.State.PROPOSED
     rationale = "The named source reported it."
     resolver = "manual"
+
+
+def closed_question_forecast_on(
+    *probabilities: float, after: timedelta = timedelta(days=1)
+) -> Question:
+    """A closed binary question with one forecaster per probability, each forecasting
+    `after` it opened: ready to resolve and score."""
+    question = ClosedQuestionFactory()
+    for probability in probabilities:
+        ForecastFactory(
+            question=question,
+            probabilities=[probability],
+            submitted_at=question.opens_at + after,
+        )
+    return question

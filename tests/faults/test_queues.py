@@ -78,13 +78,7 @@ def source_fetched_at(url: str, *, due: bool) -> ResolutionSource:
 
 
 def resolved_question_with_forecasts():
-    question = factories.ClosedQuestionFactory()
-    for probability in (0.2, 0.7):
-        factories.ForecastFactory(
-            question=question,
-            probabilities=[probability],
-            submitted_at=question.opens_at + timedelta(hours=1),
-        )
+    question = factories.closed_question_forecast_on(0.2, 0.7, after=timedelta(hours=1))
     factories.ResolutionFactory(
         question=question, state=Resolution.State.FINAL, finalized_at=timezone.now()
     )

@@ -5,7 +5,6 @@ the work it could not enqueue waits in the outbox and runs once Redis is back.""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 import requests
@@ -56,14 +55,7 @@ def people(settings):
 @pytest.fixture
 def questions():
     """An open question, and a closed one two forecasters forecast on, ready to resolve."""
-    closed = factories.ClosedQuestionFactory()
-    for probability in (0.9, 0.2):
-        factories.ForecastFactory(
-            question=closed,
-            probabilities=[probability],
-            submitted_at=closed.opens_at + timedelta(days=1),
-        )
-    return factories.QuestionFactory(), closed
+    return factories.QuestionFactory(), factories.closed_question_forecast_on(0.9, 0.2)
 
 
 def token(web: GunicornServer, username: str) -> str:

@@ -28,13 +28,7 @@ RESCORE = "predictions.rescore_question"
 def resolved_question():
     """A closed question two forecasters forecast on, just resolved yes by an admin (its
     rescore now waits in the outbox)."""
-    question = factories.ClosedQuestionFactory()
-    for probability in (0.8, 0.3):
-        factories.ForecastFactory(
-            question=question,
-            probabilities=[probability],
-            submitted_at=question.opens_at + timedelta(days=1),
-        )
+    question = factories.closed_question_forecast_on(0.8, 0.3)
     resolution_services.resolution_record(
         question=question, outcome="yes", rationale="It happened.", user=factories.StaffFactory()
     )
