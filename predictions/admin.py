@@ -70,8 +70,9 @@ class OutboxTaskAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-queue the selected parked tasks", permissions=["requeue"])
     def requeue(self, request: HttpRequest, queryset: QuerySet[OutboxTask]) -> None:
-        requeued = outbox.outbox_requeue(task_ids=queryset.values_list("pk", flat=True))
-        skipped = queryset.count() - requeued
+        task_ids = list(queryset.values_list("pk", flat=True))
+        requeued = outbox.outbox_requeue(task_ids=task_ids)
+        skipped = len(task_ids) - requeued
         message = f"Re-queued {requeued} parked task(s)."
         if skipped:
             message += f" {skipped} not parked, left as they were."

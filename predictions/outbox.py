@@ -51,10 +51,21 @@ def outbox_enqueue(*, task_name: str, args: Iterable[Any]) -> OutboxTask:
     written or rolled back with that change, and a publish that fails (Redis down) leaves
     it pending for `outbox_relay`, so committed work is never lost.
     """
-    task = OutboxTask.objects.create(task_name=task_name, args=list(args))
-    # robust: a failure after the commit must not turn a recorded change into an error.
-    transaction.on_commit(lambda: outbox_publish(task_id=task.pk), robust=True)
-    return task
+    return outbox_enqueue_many(task_name=task_name, args_list=[args])[0]
+
+
+def outbox_enqueue_many(*, task_name: str, args_list: Iterable[Iterable[Any]]) -> list[OutboxTask]:
+    """`outbox_enqueue` for a batch: one INSERT, and one commit hook that publishes the
+    rows in order and stops at the first failed publish, so a batch enqueued while Redis
+    is down costs one publish timeout, not one per row."""
+    tasks = OutboxTask.objects.bulk_create(
+        [OutboxTask(task_name=task_name, args=list(args)) for args in args_list]
+    )
+    task_ids = [task.pk for task in tasks]
+    if task_ids:
+        # robust: a failure after the commit must not turn a recorded change into an error.
+        transaction.on_commit(lambda: outbox_publish_in_order(task_ids=task_ids), robust=True)
+    return tasks
 
 
 def outbox_publish(*, task_id: int) -> Published:
@@ -90,24 +101,29 @@ def outbox_publish(*, task_id: int) -> Published:
     return Published.PUBLISHED
 
 
-def outbox_relay(*, limit: int = 1000) -> int:
-    """Publish pending rows, oldest first; how many were published.
+def outbox_publish_in_order(*, task_ids: Iterable[int]) -> int:
+    """Publish these rows, in order; how many were published.
 
     Stops at the first publish that fails: Redis is still down, and trying every other
     row would only spend the publish timeout once per row.
     """
-    pending_ids = list(
-        OutboxTask.objects.filter(state=OutboxTask.State.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
     published = 0
-    for task_id in pending_ids:
+    for task_id in task_ids:
         outcome = outbox_publish(task_id=task_id)
         if outcome is Published.BROKER_DOWN:
             break
         published += outcome is Published.PUBLISHED
     return published
+
+
+def outbox_relay(*, limit: int = 1000) -> int:
+    """Publish pending rows, oldest first; how many were published."""
+    pending_ids = list(
+        OutboxTask.objects.filter(state=OutboxTask.State.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return outbox_publish_in_order(task_ids=pending_ids)
 
 
 def outbox_requeue(*, task_ids: Iterable[int]) -> int:
@@ -128,10 +144,8 @@ def outbox_requeue(*, task_ids: Iterable[int]) -> int:
         OutboxTask.objects.bulk_update(
             parked, ["state", "deliveries", "published_at", "finished_at", "last_error"]
         )
-        for task in parked:
-            transaction.on_commit(
-                lambda task_id=task.pk: outbox_publish(task_id=task_id), robust=True
-            )
+        requeued_ids = [task.pk for task in parked]
+        transaction.on_commit(lambda: outbox_publish_in_order(task_ids=requeued_ids), robust=True)
     return len(parked)
 
 

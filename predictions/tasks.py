@@ -8,7 +8,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
 from predictions import outbox, rescoring
 from predictions.models import OutboxTask
@@ -39,11 +39,7 @@ def rescore_stale() -> int:
     """Enqueue a rescore for every question whose scores lag its resolution: the safety
     net behind the outbox (a message lost with Redis's data, forecasts imported into a
     resolved question)."""
-    question_ids = rescoring.stale_question_ids()
-    with transaction.atomic():
-        for question_id in question_ids:
-            enqueue_rescore(question_id)
-    return len(question_ids)
+    return len(enqueue_rescores(rescoring.stale_question_ids()))
 
 
 def enqueue_rescore(question_id: int) -> OutboxTask:
@@ -51,6 +47,13 @@ def enqueue_rescore(question_id: int) -> OutboxTask:
     changes the question's resolution; it is published once that commits, or later by
     `relay_outbox` if Redis is down then."""
     return outbox.outbox_enqueue(task_name=RESCORE_QUESTION, args=[question_id])
+
+
+def enqueue_rescores(question_ids: list[int]) -> list[OutboxTask]:
+    """`enqueue_rescore` for many questions, published as one batch."""
+    return outbox.outbox_enqueue_many(
+        task_name=RESCORE_QUESTION, args_list=[[question_id] for question_id in question_ids]
+    )
 
 
 @shared_task(name="predictions.relay_outbox")

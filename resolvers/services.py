@@ -68,13 +68,6 @@ def resolution_check(
         )
 
 
-def _enqueue_rescore(question_id: int) -> None:
-    """Scores follow every change of a question's current resolution (a no-op until one
-    is final): the rescore is kept in the outbox in the change's transaction and
-    published once it commits."""
-    enqueue_rescore(question_id)
-
-
 def _lock_question(question: Question) -> Question:
     return Question.objects.select_for_update().get(pk=question.pk)
 
@@ -164,7 +157,7 @@ def _create(
     if previous is not None:
         previous.superseded_by = resolution
         previous.save(update_fields=["superseded_by"])
-    _enqueue_rescore(locked.pk)
+    enqueue_rescore(locked.pk)
     return resolution
 
 
@@ -265,7 +258,7 @@ def resolution_confirm(*, resolution: Resolution, user: AbstractBaseUser) -> Res
     resolution.finalized_at = database_now()
     resolution.resolved_by = user
     resolution.save(update_fields=["state", "finalized_at", "resolved_by"])
-    _enqueue_rescore(resolution.question_id)
+    enqueue_rescore(resolution.question_id)
     return resolution
 
 
@@ -296,7 +289,7 @@ def resolutions_finalize_due() -> list[int]:
             resolution.state = Resolution.State.FINAL
             resolution.finalized_at = database_now()
             resolution.save(update_fields=["state", "finalized_at"])
-            _enqueue_rescore(resolution.question_id)
+            enqueue_rescore(resolution.question_id)
             finalized.append(pk)
     return finalized
 
@@ -378,9 +371,9 @@ def source_add(
 
 
 def sources_claim_due(*, limit: int = 200) -> list[int]:
-    """Claim the sources due now and move their next check on, in one transaction; the
-    checks are enqueued once it commits. Rows another dispatcher holds are skipped, so two
-    beats running by mistake never claim the same source twice."""
+    """Claim the sources due now and move their next check on, in one transaction, with
+    their checks kept in the outbox (published once it commits). Rows another dispatcher
+    holds are skipped, so two beats running by mistake never claim the same source twice."""
     with transaction.atomic():
         now = database_now()
         due = list(
@@ -414,10 +407,9 @@ def sources_lost_checks(*, grace: timedelta = timedelta(minutes=10)) -> list[int
 
 def _enqueue_checks(source_ids: list[int]) -> None:
     """Checks kept in the outbox in the caller's transaction, published once it commits."""
-    from resolvers.tasks import enqueue_check  # the tasks module imports this one
+    from resolvers.tasks import enqueue_checks  # the tasks module imports this one
 
-    for source_id in source_ids:
-        enqueue_check(source_id)
+    enqueue_checks(source_ids)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
 from predictions import outbox
 from predictions.models import OutboxTask
@@ -49,11 +49,7 @@ def finalize_resolutions() -> int:
 def sweep_lost_checks() -> int:
     """Enqueue again the checks claimed long ago that never started: the safety net
     behind the outbox (a message lost with Redis's data)."""
-    source_ids = services.sources_lost_checks()
-    with transaction.atomic():
-        for source_id in source_ids:
-            enqueue_check(source_id)
-    return len(source_ids)
+    return services.sources_check_now(source_ids=services.sources_lost_checks())
 
 
 def enqueue_check(source_id: int) -> OutboxTask:
@@ -61,3 +57,10 @@ def enqueue_check(source_id: int) -> OutboxTask:
     claims the source; it is published once that commits, or later by `relay_outbox`
     if Redis is down then."""
     return outbox.outbox_enqueue(task_name=CHECK_SOURCE, args=[source_id])
+
+
+def enqueue_checks(source_ids: list[int]) -> list[OutboxTask]:
+    """`enqueue_check` for many sources, published as one batch."""
+    return outbox.outbox_enqueue_many(
+        task_name=CHECK_SOURCE, args_list=[[source_id] for source_id in source_ids]
+    )

@@ -103,6 +103,30 @@ class TestEnqueue:
             assert (row.state, row.last_error) == (OutboxTask.State.PUBLISHED, "")
         assert relay_outbox() == 0  # nothing is published twice
 
+    def test_a_batch_claimed_while_redis_is_down_tries_one_publish_not_one_per_check(
+        self, broker, django_capture_on_commit_callbacks
+    ):
+        sources = [
+            ResolutionSource.objects.create(
+                question=factories.QuestionFactory(),
+                kind="http_json",
+                config={},
+                next_check_at=timezone.now() - timedelta(minutes=1),
+            )
+            for _ in range(5)
+        ]
+        broker.down = True
+
+        with django_capture_on_commit_callbacks(execute=True):
+            claimed = resolution_services.sources_claim_due()
+
+        assert sorted(claimed) == sorted(source.pk for source in sources)
+        assert broker.attempts == 1
+        assert OutboxTask.objects.filter(state=OutboxTask.State.PENDING).count() == 5
+
+        broker.down = False
+        assert relay_outbox() == 5
+
     def test_the_sweeps_and_the_dispatcher_enqueue_through_the_outbox(self, resolved_question):
         due = ResolutionSource.objects.create(
             question=factories.QuestionFactory(),
