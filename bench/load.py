@@ -198,10 +198,8 @@ def _fresh_token_key(user: object) -> str:
     """A new API token's key for the user, whose earlier bench tokens stop working."""
     from registry import services as registry_services
 
-    if hasattr(registry_services, "api_token_create"):  # hashed tokens (knox): one per run
-        registry_services.api_tokens_revoke_all(user=user)
-        return registry_services.api_token_create(user=user).key
-    return registry_services.api_token_regenerate(user=user).key
+    registry_services.api_tokens_revoke_all(user=user)
+    return registry_services.api_token_create(user=user).key
 
 
 def forecast_plan(tokens: list[str], paths: list[str], directory: Path) -> Path:

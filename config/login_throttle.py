@@ -14,6 +14,7 @@ open: with Redis unreachable, passwords are checked as usual and nothing is coun
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -59,6 +60,7 @@ def _window_seconds() -> int:
 
 def _failing_open(default: Any) -> Callable:
     def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return function(*args, **kwargs)
@@ -66,7 +68,6 @@ def _failing_open(default: Any) -> Callable:
                 logger.warning("log-in throttle cache unreachable; not throttling", exc_info=True)
                 return default
 
-        wrapper.__doc__ = function.__doc__
         return wrapper
 
     return decorate

@@ -83,6 +83,9 @@ class DatabaseUnavailableMiddleware:
             request.path,
             type(exception).__name__,
             str(exception).strip(),
+            # The traceback: not every OperationalError is an outage (a deadlock, a
+            # statement timeout), and the log is where the difference shows.
+            exc_info=exception,
         )
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(

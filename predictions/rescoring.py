@@ -348,13 +348,6 @@ def _bump_scores_version() -> None:
         logger.warning("could not bump the scores cache version", exc_info=True)
 
 
-def scores_version() -> str:
-    try:
-        return str(cache.get(SCORES_VERSION_KEY, 0))
-    except Exception:
-        return "unavailable"
-
-
 # --- Use cases
 
 

@@ -77,6 +77,10 @@ class TestAnOutageAnswers503:
             and "server closed the connection unexpectedly" in record.getMessage()
             for record in caplog.records
         )
+        # With its traceback: a deadlock or a statement timeout is an OperationalError too.
+        assert all(
+            record.exc_info for record in caplog.records if "answered 503" in record.getMessage()
+        )
 
     def test_a_programming_error_is_still_a_500_not_disguised_as_an_outage(self, monkeypatch):
         question = factories.QuestionFactory()
