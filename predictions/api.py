@@ -303,12 +303,14 @@ class LeaderboardView(generics.ListAPIView):
         url = self._read_parameters_only(request.build_absolute_uri()) or ""
         key = f"leaderboard:{hashlib.sha256(url.encode()).hexdigest()}"
         renderer = request.accepted_renderer
-        if renderer.format != "json":  # the browsable API: rendered per request
+        # The browsable API, or JSON asked for with parameters (`; indent=4`): rendered per
+        # request, so an Accept header cannot make new cache entries at will.
+        if renderer.format != "json" or request.accepted_media_type != renderer.media_type:
             return Response(selectors.scores_cached(key, self.CACHE_SECONDS, page))
         # JSON, the hot path: the rendered bytes are what is cached.
         media_type = request.accepted_media_type
         body = selectors.scores_cached(
-            f"{key}:{media_type}",
+            f"{key}:json",
             self.CACHE_SECONDS,
             lambda: renderer.render(page(), media_type, self.get_renderer_context()),
         )
@@ -322,12 +324,21 @@ class LeaderboardView(generics.ListAPIView):
         if url is None:
             return None
         parts = urlsplit(url)
-        read = sorted(
-            (name, (value.lstrip("0") or "0") if value.isascii() and value.isdigit() else value)
+        # The last value of a repeated parameter, as DRF's query_params.get reads it.
+        read = {
+            name: value
             for name, value in parse_qsl(parts.query, keep_blank_values=True)
             if name in cls.READ_PARAMETERS
-        )
-        return urlunsplit(parts._replace(query=urlencode(read)))
+        }
+        for name in ("page", "page_size"):
+            value = read.get(name, "")
+            if value.isascii() and value.isdigit():
+                number = int(value)
+                # A page size past the cap is the capped page (and the same entry).
+                if name == "page_size":
+                    number = min(number, settings.API_MAX_PAGE_SIZE)
+                read[name] = str(number)
+        return urlunsplit(parts._replace(query=urlencode(sorted(read.items()))))
 
 
 class CalibrationBinSerializer(serializers.Serializer):

@@ -187,6 +187,19 @@ class TestLeaderboard:
         assert not [w for w in caught if issubclass(w.category, CacheKeyWarning)]
         assert response.json()["error"]
 
+    def test_a_repeated_parameter_is_read_as_its_last_value_in_the_cache_too(
+        self, anonymous_client, alice, bob
+    ):
+        resolved_question("yes", {alice: 0.9, bob: 0.3}, tag="chips")
+        resolved_question("no", {alice: 0.2}, tag="policy")
+
+        def forecasters(query: str) -> list[str]:
+            response = anonymous_client.get(f"/api/v1/leaderboard/?{query}")
+            return [row["forecaster"] for row in response.json()["results"]]
+
+        assert forecasters("scope=tag:policy&scope=tag:chips") == ["alice", "bob"]
+        assert forecasters("scope=tag:chips&scope=tag:policy") == ["alice"]
+
     def test_scopes_and_minimum_questions(self, anonymous_client, alice, bob, settings):
         resolved_question("yes", {alice: 0.9, bob: 0.3}, tag="chips")
         resolved_question("no", {alice: 0.2}, tag="policy")
