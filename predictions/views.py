@@ -169,14 +169,13 @@ def _leaderboard_page(request: HttpRequest, min_questions: int) -> LeaderboardPa
     )
 
 
-def _canonical_query(scope: str, number: int) -> str:
-    """The query string of a leaderboard page as its own links spell it."""
-    parameters = {}
-    if scope != "all":
-        parameters["scope"] = scope
-    if number != 1:
-        parameters["page"] = str(number)
-    return urlencode(parameters)
+def _own_addresses(scope: str, number: int) -> set[str]:
+    """The query strings that reach this leaderboard page through its own links: the
+    "All questions" tab says `scope=all` and the page links add `page=`; typed by hand,
+    both are left out for the defaults."""
+    scope_parts = [[("scope", scope)]] + ([[]] if scope == "all" else [])
+    page_parts = [[("page", str(number))]] + ([[]] if number == 1 else [])
+    return {urlencode(s + p) for s in scope_parts for p in page_parts}
 
 
 def _same_for_every_visitor(request: HttpRequest) -> bool:
@@ -231,7 +230,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     }
     # Only a page's own address is kept whole, so the entries are bounded by the pages
     # that exist, whatever query strings visitors send.
-    if anonymous and query == _canonical_query(page.scope, page.number):
+    if anonymous and query in _own_addresses(page.scope, page.number):
         body = selectors.scores_cached(
             _whole_page_key(min_questions, query),
             CACHE_SECONDS,

@@ -288,11 +288,14 @@ def test_a_visitor_without_an_account_gets_the_whole_page_kept_and_others_do_not
 def test_only_a_leaderboard_page_s_own_address_is_kept_whole(min_one, alice, bob):
     resolved_question([(alice, 0.9), (bob, 0.3)])
 
-    for query in ("x=1", "page=01", "scope=nonsense", "page=1"):
+    for query in ("x=1", "page=01", "scope=nonsense", "page=1&scope=all"):
         Client().get(f"/leaderboard/?{query}")
         assert selectors.scores_cached_if_present(_whole_page_key(1, query)) is None
-    Client().get("/leaderboard/")
-    assert selectors.scores_cached_if_present(_whole_page_key(1, "")) is not None
+    # The addresses the page's own links produce: typed, the "All questions" tab, and the
+    # "Previous page" link back to page 1.
+    for query in ("", "scope=all", "page=1", "scope=all&page=1"):
+        Client().get(f"/leaderboard/?{query}")
+        assert selectors.scores_cached_if_present(_whole_page_key(1, query)) is not None
 
 
 def test_leaderboard_with_no_rows_says_so():
