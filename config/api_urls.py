@@ -22,6 +22,14 @@ from registry.api import (
     TokenRevokeView,
     TokenView,
 )
+from registry.import_api import (
+    ImportDetailView,
+    ImportsView,
+    ProposalAcceptView,
+    ProposalMergeView,
+    ProposalRejectView,
+    SourceProposalsView,
+)
 from resolvers.api import (
     CheckEvidenceView,
     QuestionChecksView,
@@ -75,5 +83,11 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
+    path("imports/", ImportsView.as_view(), name="imports"),
+    path("imports/<int:pk>/", ImportDetailView.as_view(), name="import-detail"),
+    path("sources/<slug:slug>/proposals/", SourceProposalsView.as_view(), name="source-proposals"),
+    path("proposals/<int:pk>/accept/", ProposalAcceptView.as_view(), name="proposal-accept"),
+    path("proposals/<int:pk>/reject/", ProposalRejectView.as_view(), name="proposal-reject"),
+    path("proposals/<int:pk>/merge/", ProposalMergeView.as_view(), name="proposal-merge"),
     path("", include(router.urls)),
 ]

@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         # A resolution's `state` and a request's `supersedes_state` share these choices:
         # one name, or drf-spectacular warns (and `check --deploy` fails on the warning).
         "ResolutionStateEnum": "resolvers.models.Resolution.State",
+        # A resolution source's `kind` and a claim's suggested `source_kind`.
+        "ResolverKindEnum": "resolvers.kinds.REGISTRY",
     },
 }
 
@@ -359,6 +361,13 @@ LEADERBOARD_MIN_QUESTIONS = env.int("LEADERBOARD_MIN_QUESTIONS", default=5)
 # rows are deleted after OUTBOX_KEEP_DONE.
 OUTBOX_MAX_DELIVERIES = env.int("OUTBOX_MAX_DELIVERIES", default=3)
 OUTBOX_KEEP_DONE = timedelta(days=env.int("OUTBOX_KEEP_DONE_DAYS", default=7))
+
+# Importing a published text (registry/imports.py): the longest text the claim finder reads
+# in one import, and the length up to which it reads it within the request (about 250
+# sentences a second); a longer text is read by a Celery task whose progress the review
+# page shows.
+IMPORT_MAX_TEXT_CHARS = env.int("IMPORT_MAX_TEXT_CHARS", default=500_000)
+IMPORT_INLINE_MAX_CHARS = env.int("IMPORT_INLINE_MAX_CHARS", default=40_000)
 
 # --- Resolvers: the safe fetcher and the public APIs the resolver kinds read.
 # Hosts exempt from the private-address check (tests and local demos only; empty in

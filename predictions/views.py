@@ -380,7 +380,8 @@ def _scores(forecaster: Forecaster, staff: bool) -> QuerySet[QuestionScore]:
 
 def _claims(forecaster: Forecaster) -> QuerySet[Claim]:
     return (
-        Claim.objects.filter(source__author=forecaster)
+        Claim.objects.public()
+        .filter(source__author=forecaster)
         .select_related("source", "question")
         .order_by("-source__published_on", "source__slug", "start_offset")
     )

@@ -12,7 +12,15 @@ from django.http import HttpRequest
 from config.errors import ApplicationError
 from predictions.models import Forecast
 from registry import services
-from registry.models import Claim, Forecaster, Question, QuestionOption, Source, Tag
+from registry.models import (
+    Claim,
+    Forecaster,
+    Question,
+    QuestionOption,
+    Source,
+    SourceImport,
+    Tag,
+)
 from resolvers.admin import ResolutionSourceInline
 
 
@@ -38,7 +46,7 @@ class SourceClaimInline(admin.StackedInline):
         "quote",
         ("start_offset", "end_offset"),
         ("implied_probability", "probability_phrase"),
-        "question",
+        ("review_state", "question"),
     ]
     autocomplete_fields = ["question"]
 
@@ -54,10 +62,30 @@ class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+@admin.register(SourceImport)
+class SourceImportAdmin(admin.ModelAdmin):
+    """Imports, read-only: the staff import pages (/staff/imports/) make them."""
+
+    list_display = ["source", "origin", "state", "proposed", "created_by", "created_at"]
+    list_filter = ["state", "origin"]
+    readonly_fields = [field.name for field in SourceImport._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "source", "implied_probability", "probability_phrase", "question"]
-    list_filter = ["source"]
+    list_display = [
+        "__str__",
+        "source",
+        "review_state",
+        "implied_probability",
+        "probability_phrase",
+        "question",
+    ]
+    list_filter = ["review_state", "source"]
+    readonly_fields = ["reviewed_by", "reviewed_at"]
     search_fields = ["quote", "source__title", "question__title"]
     autocomplete_fields = ["source", "question"]
 
@@ -108,7 +136,7 @@ class QuestionOptionInline(admin.TabularInline):
 class QuestionClaimInline(admin.TabularInline):
     model = Claim
     extra = 0
-    fields = ["source", "quote", "implied_probability", "probability_phrase"]
+    fields = ["source", "quote", "review_state", "implied_probability", "probability_phrase"]
     autocomplete_fields = ["source"]
 
 

@@ -12,8 +12,8 @@ writing anything and fails loudly, naming every offending field: a quote that is
 stored source text (or appears in it more than once), a resolver config its kind refuses, a
 data source the criteria do not name, times out of order. Then, for each entry whose slug is
 new, it creates the question (published: the catalogue is curated), its claims at the
-offsets ``str.find`` gives, its resolution source and the author's forecast, dated on the
-file's ``pundit_forecast_at`` with origin ``claim``.
+offsets ``str.find`` gives (accepted, as curated claims are), its resolution source and the
+author's forecast, dated on the file's ``pundit_forecast_at`` with origin ``claim``.
 
 It is idempotent, keyed on the question's slug: a stored question is never touched (an
 admin may have edited it since, and forecasts are never rewritten). The report lists, for
@@ -296,6 +296,7 @@ def _create(
             implied_probability=claim["implied_probability"],
             probability_phrase=claim["probability_phrase"],
             question=question,
+            review_state=Claim.Review.ACCEPTED,  # curated: published as it is loaded
         )
     resolver = entry["resolution_source"]
     resolver_services.source_add(

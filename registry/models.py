@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import datetime
 
 from django.conf import settings
@@ -74,10 +75,22 @@ class Source(models.Model):
     published_on = models.DateField()
     language = models.CharField(max_length=12, default="en")
     text = models.TextField(blank=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        choices=[(number, calendar.month_name[number]) for number in range(1, 13)],
+        help_text="The month (1-12) the author's fiscal year starts in: how the claim finder "
+        "reads “fiscal 2026” or “the June quarter”.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-published_on", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="source_fiscal_year_start_month_is_a_month",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -302,21 +315,77 @@ class QuestionOption(models.Model):
         return self.label
 
 
+class ClaimQuerySet(models.QuerySet):
+    def public(self) -> ClaimQuerySet:
+        """Claims staff accepted or merged: the only ones public pages and the API show."""
+        return self.filter(review_state__in=Claim.PUBLIC_STATES)
+
+    def proposed(self) -> ClaimQuerySet:
+        return self.filter(review_state=Claim.Review.PROPOSED)
+
+
 class Claim(models.Model):
-    """A verbatim quote from a source that makes a forecast, and the question it became."""
+    """A verbatim quote from a source that makes a forecast, and the question it became.
+
+    The claim finder proposes claims; staff review each: accepted (its draft question is
+    published), merged into an existing question, or rejected (kept, so that importing the
+    source again never proposes the same words twice). Only accepted and merged claims are
+    public.
+    """
+
+    class Review(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        MERGED = "merged", "Merged into a question"
+
+    class Strength(models.TextChoices):
+        STRONG = "strong", "Strong"
+        WEAK = "weak", "Weak (a bare possibility word)"
+
+    PUBLIC_STATES = (Review.ACCEPTED, Review.MERGED)
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="claims")
     quote = models.TextField()
     start_offset = models.PositiveIntegerField(help_text="Character offset of the quote's start.")
     end_offset = models.PositiveIntegerField(help_text="Character offset just past its end.")
-    implied_probability = models.FloatField(null=True, blank=True)
+    implied_probability = models.FloatField(
+        null=True, blank=True, help_text="Empty when the wording states no number: not scored."
+    )
     probability_phrase = models.CharField(
         max_length=120, blank=True, help_text="The wording that set the implied probability."
     )
+    probability_stated = models.BooleanField(
+        default=False, help_text="The author wrote the number (“70%”), not a hedge word."
+    )
+    strength = models.CharField(max_length=10, choices=Strength.choices, default=Strength.STRONG)
+    speaker = models.CharField(
+        max_length=200, blank=True, help_text="Whose forecast it is when the author quotes one."
+    )
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the finder proposed it, step by step."
+    )
+    horizon_phrase = models.CharField(
+        max_length=200, blank=True, help_text="The words that set the deadline."
+    )
+    deadline = models.DateField(null=True, blank=True, help_text="The deadline the finder read.")
+    suggested_source_kind = models.CharField(
+        max_length=40, blank=True, help_text="The resolver kind its words point to."
+    )
+    source_hint = models.CharField(max_length=300, blank=True, help_text="Where to look, in words.")
     question = models.ForeignKey(
         Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
     )
+    review_state = models.CharField(
+        max_length=10, choices=Review.choices, default=Review.PROPOSED, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "start_offset"]
@@ -329,10 +398,86 @@ class Claim(models.Model):
                 | Q(implied_probability__gte=0.001, implied_probability__lte=0.999),
                 name="claim_implied_probability_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=["proposed", "accepted", "rejected", "merged"]),
+                name="claim_review_state_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__in=["strong", "weak"]), name="claim_strength_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.quote[:80]
+
+    @property
+    def is_public(self) -> bool:
+        return self.review_state in self.PUBLIC_STATES
+
+
+class SourceImport(models.Model):
+    """One import of a source by staff: where it came from, and how far the finder got.
+
+    Short texts are read within the request and arrive here done; a long one is read by a
+    Celery task (`registry.propose_claims`), which keeps `stage`, `units_done` and
+    `units_total` up to date for the review page to show.
+    """
+
+    class Origin(models.TextChoices):
+        URL = "url", "Web address"
+        TEXT = "text", "Pasted text"
+        FILE = "file", "Uploaded file"
+        COMMAND = "command", "Command line"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Finding forecasts"
+        DONE = "done", "Done"
+        STORED = "stored", "Stored without proposals"
+        FAILED = "failed", "Failed"
+
+    FINISHED_STATES = (State.DONE, State.STORED, State.FAILED)
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    url = models.URLField(max_length=500, blank=True)
+    source_created = models.BooleanField(
+        default=True, help_text="False when the source was stored already (imported again)."
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    stage = models.CharField(max_length=200, blank=True, help_text="What is being done now.")
+    units_done = models.PositiveIntegerField(default=0)
+    units_total = models.PositiveIntegerField(default=0)
+    proposed = models.PositiveIntegerField(default=0, help_text="New proposals.")
+    already_known = models.PositiveIntegerField(
+        default=0, help_text="Found again over words already proposed, reviewed or curated."
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units_done__lte=models.F("units_total")),
+                name="source_import_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "stored", "failed"]),
+                name="source_import_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug} ({self.state}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
 
 
 # Module-level names for two choice sets that share the field name `kind`; the API schema

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
 
-from registry.models import Claim, Forecaster, Question, QuestionOption, Source, Tag
+from registry.models import (
+    Claim,
+    Forecaster,
+    Question,
+    QuestionOption,
+    Source,
+    SourceImport,
+    Tag,
+)
 
 
 def _can_see_drafts(user: User | AnonymousUser) -> bool:
@@ -56,9 +64,58 @@ def forecasters_list() -> QuerySet[Forecaster]:
 
 
 def sources_list() -> QuerySet[Source]:
+    """Sources with their public claims (accepted or merged; proposals are for staff)."""
     return Source.objects.select_related("author").prefetch_related(
-        Prefetch("claims", queryset=Claim.objects.select_related("question"))
+        Prefetch("claims", queryset=Claim.objects.public().select_related("question"))
     )
+
+
+def public_claims_of(*, question: Question) -> QuerySet[Claim]:
+    """The accepted and merged claims a question comes from, oldest source first."""
+    return (
+        question.claims.public()
+        .select_related("source", "source__author")
+        .order_by("source__published_on", "source__slug", "start_offset")
+    )
+
+
+# --- Staff: imports and their review
+
+
+def imports_recent(*, limit: int = 20) -> QuerySet[SourceImport]:
+    """The latest imports, with how many of their source's claims still wait for review."""
+    return SourceImport.objects.select_related("source", "source__author", "created_by").annotate(
+        waiting=Count("source__claims", filter=Q(source__claims__review_state="proposed"))
+    )[:limit]
+
+
+def import_get(*, pk: int) -> SourceImport:
+    return get_object_or_404(SourceImport.objects.select_related("source"), pk=pk)
+
+
+def import_latest(*, source: Source) -> SourceImport | None:
+    return source.imports.order_by("-created_at", "-pk").first()
+
+
+def source_for_review(*, slug: str) -> Source:
+    return get_object_or_404(Source.objects.select_related("author"), slug=slug)
+
+
+def claims_for_review(*, source: Source, state: str | None = None) -> QuerySet[Claim]:
+    """Every claim of the source in text order, whatever its review state (or of one)."""
+    claims = source.claims.select_related("question", "reviewed_by").order_by("start_offset", "pk")
+    return claims.filter(review_state=state) if state else claims
+
+
+def claim_for_review(*, pk: int) -> Claim:
+    return get_object_or_404(Claim.objects.select_related("source", "question"), pk=pk)
+
+
+def merge_targets() -> QuerySet[Question]:
+    """Published questions a claim can be merged into: those still open or upcoming."""
+    return Question.objects.with_status_in(
+        [Question.Status.OPEN, Question.Status.UPCOMING]
+    ).order_by("title", "pk")
 
 
 def tags_list() -> QuerySet[Tag]:

@@ -271,6 +271,7 @@ def source_import(
     publication: str = "",
     url: str = "",
     language: str = "en",
+    fiscal_year_start_month: int = 1,
 ) -> tuple[Source, bool]:
     """Store a published document by its author (a pundit); (source, created).
 
@@ -289,6 +290,7 @@ def source_import(
         published_on=published_on,
         language=language,
         text=text,
+        fiscal_year_start_month=fiscal_year_start_month,
     )
     return source, True
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views
+from registry import import_views, views
 
 app_name = "registry"
 
@@ -9,4 +9,16 @@ urlpatterns = [
     path("questions/<slug:slug>/", views.question, name="question"),
     path("sources/", views.source_index, name="sources"),
     path("sources/<slug:slug>/", views.source, name="source"),
+    path("staff/imports/", import_views.import_index, name="imports"),
+    path("staff/imports/<slug:slug>/", import_views.import_review, name="import-review"),
+    path(
+        "staff/imports/<slug:slug>/progress/",
+        import_views.import_progress,
+        name="import-progress",
+    ),
+    path(
+        "staff/imports/<slug:slug>/claims/<int:pk>/",
+        import_views.claim_act,
+        name="claim-act",
+    ),
 ]

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from predictions import selectors as prediction_selectors
 from predictions.formatting import forecast_in_words, percent
 from predictions.models import Forecast, QuestionScore
 from registry import selectors
-from registry.models import Question
+from registry.models import Claim, Question
 from resolvers import selectors as resolver_selectors
 from resolvers.models import Check
 
@@ -139,9 +139,7 @@ def _question_context(
         if status == Question.Status.RESOLVED
         else []
     )
-    claims = question.claims.select_related("source", "source__author").order_by(
-        "source__published_on", "source__slug", "start_offset"
-    )
+    claims = selectors.public_claims_of(question=question)
     revisions = [
         {
             "field": REVISED_FIELD_NAMES.get(revision.field, revision.field),
@@ -260,11 +258,11 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             }
         )
-    context = {"source": found, "claims": rows, "segments": _highlighted(found.text, rows)}
+    context = {"source": found, "claims": rows, "segments": highlighted_segments(found.text, rows)}
     return render(request, "registry/source.html", context)
 
 
-def _highlighted(text: str, rows: list[dict]) -> list[dict]:
+def highlighted_segments(text: str, rows: list[dict]) -> list[dict]:
     """The source text cut into plain runs and claim runs (each claim once, in order)."""
     segments, cursor = [], 0
     for row in sorted(rows, key=lambda row: row["claim"].start_offset):
@@ -280,5 +278,7 @@ def _highlighted(text: str, rows: list[dict]) -> list[dict]:
 
 def source_index(request: HttpRequest) -> HttpResponse:
     """Every source, newest first, with how many claims were taken from it."""
-    sources = selectors.sources_list().annotate(claim_count=Count("claims"))
+    sources = selectors.sources_list().annotate(
+        claim_count=Count("claims", filter=Q(claims__review_state__in=Claim.PUBLIC_STATES))
+    )
     return render(request, "registry/source_index.html", {"sources": sources})

@@ -131,6 +131,8 @@ class MultipleChoiceQuestionFactory(QuestionFactory):
 
 
 class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim staff accepted (as curated ones are): public, with its published question."""
+
     class Meta:
         model = Claim
 
@@ -141,6 +143,17 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     implied_probability = 0.8
     probability_phrase = "I expect"
     question = factory.SubFactory(QuestionFactory)
+    review_state = Claim.Review.ACCEPTED
+
+
+class ProposedClaimFactory(ClaimFactory):
+    """A proposal of the claim finder waiting for review, with its draft question."""
+
+    question = factory.SubFactory(DraftQuestionFactory)
+    review_state = Claim.Review.PROPOSED
+    reasons = factory.LazyFunction(lambda: ["future modal “expect”", "probability: “I expect”"])
+    suggested_source_kind = "manual"
+    source_hint = "a person reading the news at the deadline"
 
 
 class ForecastFactory(factory.django.DjangoModelFactory):

@@ -2,8 +2,9 @@
 
 The API runs in process (Django's WSGI application, DEBUG off as in production) over a
 realistic world: open, upcoming, closed, resolved, annulled, multiple-choice and draft
-questions; forecasts by people and a pundit; a source with claims; tags; resolution sources
-with checks and evidence; a proposed outcome with a dispute; scores and leaderboards. Path
+questions; forecasts by people and a pundit; a source with claims, proposals and an import;
+tags; resolution sources with checks and evidence; a proposed outcome with a dispute; scores
+and leaderboards. Path
 parameters are drawn mostly from that world (schemathesis dictionaries), so operations are
 reached beyond their 404, and now and then invented, so the 404 is exercised too.
 
@@ -39,7 +40,10 @@ from rest_framework import throttling
 from werkzeug.test import Client
 
 from predictions import rescoring
-from registry.models import Question
+from registry import imports
+from registry.article_fetch import UNREACHABLE
+from registry.article_text import ArticleError
+from registry.models import Question, SourceImport
 from resolvers import services as resolution_services
 from resolvers.models import Check, Resolution, ResolutionSource
 from tests import factories
@@ -77,6 +81,8 @@ class World:
     tag_slugs: list[str]
     resolution_ids: list[int]
     check_ids: list[int]
+    proposal_ids: list[int]
+    import_ids: list[int]
 
 
 def _check(question: Question, *, hours_ago: float, released: bool) -> Check:
@@ -129,6 +135,10 @@ def world(settings) -> World:
     draft = factories.DraftQuestionFactory(slug="draft-binary")
     for question in (open_question, closed, resolved, draft):
         factories.ClaimFactory(source=source, question=question)
+    # Proposals of the claim finder for staff to accept, reject or merge (the first review
+    # of each wins; later ones are 409s), and the import that made them.
+    proposals = [factories.ProposedClaimFactory(source=source) for _ in range(3)]
+    source_import = SourceImport.objects.create(source=source, origin="text", state="done")
 
     binary = (open_question, closed, resolved, annulled)
     for forecaster, probability in ((alice, 0.8), (bob, 0.3), (pundit, 0.9)):
@@ -192,6 +202,8 @@ def world(settings) -> World:
         tag_slugs=[ai.slug, models.slug],
         resolution_ids=[proposed.pk, final.pk],
         check_ids=[unresolved_check.pk, resolved_check.pk],
+        proposal_ids=[claim.pk for claim in proposals],
+        import_ids=[source_import.pk],
     )
 
 
@@ -225,6 +237,17 @@ def unthrottled(monkeypatch, settings):
     # The fuzzer's invented passwords must not lock the address out of the token endpoint.
     settings.LOGIN_FAILURE_LIMIT_PER_USERNAME = 1_000_000
     settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 1_000_000
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """An import from a web address the fuzzer invents is refused as one that cannot be
+    reached, without reaching for it: the fuzz is about the API, not about the web."""
+
+    def unreachable(url: str):  # type: ignore[no-untyped-def]
+        raise ArticleError(UNREACHABLE)
+
+    monkeypatch.setattr(imports, "fetch_article", unreachable)
 
 
 @pytest.fixture
@@ -274,6 +297,8 @@ def _config(world: World, persona: str) -> schemathesis.Config:
                 "tags": {"values": world.tag_slugs},
                 "resolutions": {"values": world.resolution_ids},
                 "checks": {"values": world.check_ids},
+                "proposals": {"values": world.proposal_ids},
+                "imports": {"values": world.import_ids},
             },
             "operations": [
                 _path_parameters("questions", "slug", "questions"),
@@ -282,6 +307,8 @@ def _config(world: World, persona: str) -> schemathesis.Config:
                 _path_parameters("tags", "slug", "tags"),
                 _path_parameters("resolutions", "id", "resolutions"),
                 _path_parameters("checks", "id", "checks"),
+                _path_parameters("proposals", "id", "proposals"),
+                _path_parameters("imports", "id", "imports"),
                 # PUT takes the same fields as POST /questions/, and PATCH goes through the
                 # same update: their coverage cases would repeat those (and cost seconds).
                 {
@@ -311,7 +338,15 @@ def answers() -> dict[str, set[int]]:
 
 @pytest.fixture
 def api_schema(
-    request, settings, world, persona, persona_headers, answers, unthrottled, in_process_requests
+    request,
+    settings,
+    world,
+    persona,
+    persona_headers,
+    answers,
+    unthrottled,
+    in_process_requests,
+    no_network,
 ):
     assert not settings.DEBUG  # as in production: no debug pages, no queries kept
     schema = schemathesis.openapi.from_wsgi(

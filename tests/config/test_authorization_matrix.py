@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from predictions.models import Forecast
-from registry.models import Forecaster, Question
+from registry.models import Claim, Forecaster, Question, Source, SourceImport
 from registry.selectors import api_tokens_of
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 from tests import factories
@@ -52,6 +52,10 @@ DRAFT_BODY = "evidence body of a draft question"
 DRAFT_TITLE = "Matrix draft: will the unpublished question stay hidden?"
 OPEN_TITLE = "Matrix open: will the open forecasts stay private?"
 RESOLVED_TITLE = "Matrix resolved: did it happen?"
+# A proposal of the claim finder and its draft: staff review it; nobody else sees it, and
+# public pages and the public API show it to no one until it is accepted.
+PROPOSAL_QUOTE = "Matrix proposal: open models will win by 2030."
+PROPOSAL_DRAFT_TITLE = "Matrix proposal draft: will open models win by 2030?"
 
 # Where refused visitors are sent.
 LOGIN = "/accounts/login/?next="
@@ -78,6 +82,8 @@ class World:
     resolved_check: Check
     draft_check: Check
     source_slug: str
+    claim_proposal: Claim
+    source_import: SourceImport
     tag_slug: str
     token_digests: dict[str, str]
 
@@ -98,6 +104,8 @@ class World:
             "resolved_check": self.resolved_check.pk,
             "draft_check": self.draft_check.pk,
             "source": self.source_slug,
+            "claim_proposal": self.claim_proposal.pk,
+            "import": self.source_import.pk,
             "tag": self.tag_slug,
             # The digest of each persona's one token (made by their token client).
             **{f"{persona}_token": digest for persona, digest in self.token_digests.items()},
@@ -162,6 +170,16 @@ def world(alice, bob, staff_user, alice_client, bob_client, staff_client) -> Wor
     source = factories.SourceFactory(slug="matrix-source")
     factories.ClaimFactory(source=source, question=open_question)
     factories.ClaimFactory(source=source, question=draft_question)
+    claim_proposal = factories.ProposedClaimFactory(
+        source=source,
+        quote=PROPOSAL_QUOTE,
+        start_offset=0,
+        end_offset=20,
+        question=factories.DraftQuestionFactory(slug="matrix-proposal", title=PROPOSAL_DRAFT_TITLE),
+    )
+    source_import = SourceImport.objects.create(
+        source=source, origin="text", state="done", stage="2 new proposals", proposed=2
+    )
     tag = factories.TagFactory(slug="matrix-tag")
     open_question.tags.add(tag)
     return World(
@@ -178,6 +196,8 @@ def world(alice, bob, staff_user, alice_client, bob_client, staff_client) -> Wor
         resolved_check=_check(resolved_question, RESOLVED_BODY),
         draft_check=_check(draft_question, DRAFT_BODY),
         source_slug=source.slug,
+        claim_proposal=claim_proposal,
+        source_import=source_import,
         tag_slug=tag.slug,
         token_digests={
             persona: api_tokens_of(user=user).get().digest
@@ -243,6 +263,23 @@ def source_attached(world: World, persona: str) -> None:
         "manual",
         "manual",
     ]
+
+
+def source_imported(world: World, persona: str) -> None:
+    source = Source.objects.get(title=IMPORTED["title"])
+    assert source.imports.get().created_by == world.staff
+    assert source.claims.filter(review_state="proposed").exists()
+
+
+def proposal_reviewed(state: str) -> Callable[[World, str], None]:
+    def check(world: World, persona: str) -> None:
+        world.claim_proposal.refresh_from_db()
+        assert (world.claim_proposal.review_state, world.claim_proposal.reviewed_by) == (
+            state,
+            world.staff,
+        )
+
+    return check
 
 
 def disputed_by_the_caller(world: World, persona: str) -> None:
@@ -384,6 +421,12 @@ NEW_QUESTION = {
     "closes_at": "2030-06-01T00:00:00Z",
     "resolve_by": "2030-07-01T00:00:00Z",
 }
+IMPORTED = {
+    "text": "I expect an open-weight model to top the LMArena leaderboard by the end of 2027.",
+    "title": "Matrix import",
+    "author": "Matrix Author",
+    "published_on": "2026-11-01",
+}
 REPLACED_DRAFT = {**{k: v for k, v in NEW_QUESTION.items() if k != "slug"}, "title": "Replaced"}
 SIGNUP = {
     "username": "newcomer",
@@ -454,19 +497,25 @@ _router = [
     *every(
         "GET",
         "/api/v1/sources/",
-        anonymous=Expect(200, hides=see("matrix-draft")),
-        alice=Expect(200, hides=see("matrix-draft")),
-        bob=Expect(200, hides=see("matrix-draft")),
-        staff=Expect(200, shows=see("matrix-draft")),
+        anonymous=Expect(200, hides=see("matrix-draft", PROPOSAL_QUOTE)),
+        alice=Expect(200, hides=see("matrix-draft", PROPOSAL_QUOTE)),
+        bob=Expect(200, hides=see("matrix-draft", PROPOSAL_QUOTE)),
+        staff=Expect(200, shows=see("matrix-draft"), hides=see(PROPOSAL_QUOTE)),
     ),
     *every(
         "GET",
         "/api/v1/sources/{source}/",
         # The claim's crowd is hidden like the question's, and a draft stays unnamed.
-        anonymous=Expect(200, shows=see('"crowd":null'), hides=see("matrix-draft")),
-        alice=Expect(200, shows=see('"crowd":{"Yes"'), hides=see("matrix-draft")),
-        bob=Expect(200, shows=see('"crowd":null'), hides=see("matrix-draft")),
-        staff=Expect(200, shows=see('"crowd":{"Yes"', "matrix-draft")),
+        anonymous=Expect(
+            200, shows=see('"crowd":null'), hides=see("matrix-draft", "matrix-proposal")
+        ),
+        alice=Expect(
+            200, shows=see('"crowd":{"Yes"'), hides=see("matrix-draft", "matrix-proposal")
+        ),
+        bob=Expect(200, shows=see('"crowd":null'), hides=see("matrix-draft", "matrix-proposal")),
+        staff=Expect(
+            200, shows=see('"crowd":{"Yes"', "matrix-draft"), hides=see("matrix-proposal")
+        ),
     ),
     *everyone("GET", "/api/v1/tags/", shows=see("matrix-tag")),
     *everyone("GET", "/api/v1/tags/{tag}/", shows=see("matrix-tag")),
@@ -680,6 +729,68 @@ _outcomes = [
     ),
 ]
 
+_imports = [
+    *every(
+        "GET",
+        "/api/v1/imports/",
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, shows=see('"source":"matrix-source"')),
+    ),
+    *every(
+        "POST",
+        "/api/v1/imports/",
+        body=IMPORTED,
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(201, then=source_imported),
+    ),
+    *every(
+        "GET",
+        "/api/v1/imports/{import}/",
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, shows=see('"state":"done"')),
+    ),
+    *every(
+        "GET",
+        "/api/v1/sources/{source}/proposals/",
+        anonymous=Expect(401, hides=see(PROPOSAL_QUOTE)),
+        alice=Expect(403, hides=see(PROPOSAL_QUOTE)),
+        bob=Expect(403, hides=see(PROPOSAL_QUOTE)),
+        staff=Expect(200, shows=see(PROPOSAL_QUOTE, PROPOSAL_DRAFT_TITLE)),
+    ),
+    *every(
+        "POST",
+        "/api/v1/proposals/{claim_proposal}/accept/",
+        body={"implied_probability": 0.6},
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, then=proposal_reviewed("accepted")),
+    ),
+    *every(
+        "POST",
+        "/api/v1/proposals/{claim_proposal}/reject/",
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, then=proposal_reviewed("rejected")),
+    ),
+    *every(
+        "POST",
+        "/api/v1/proposals/{claim_proposal}/merge/",
+        body={"question": "matrix-open"},
+        anonymous=401,
+        alice=403,
+        bob=403,
+        staff=Expect(200, then=proposal_reviewed("merged")),
+    ),
+]
+
 _plumbing = [
     # Exchanging a password for a token: the credentials decide, not the caller.
     *every(
@@ -764,10 +875,10 @@ _pages = [
         "GET",
         "/sources/{source}/",
         page=True,
-        anonymous=Expect(200, hides=see("Crowd now", DRAFT_TITLE)),
-        alice=Expect(200, shows=see("Crowd now"), hides=see(DRAFT_TITLE)),
-        bob=Expect(200, hides=see("Crowd now", DRAFT_TITLE)),
-        staff=Expect(200, shows=see("Crowd now")),
+        anonymous=Expect(200, hides=see("Crowd now", DRAFT_TITLE, PROPOSAL_DRAFT_TITLE)),
+        alice=Expect(200, shows=see("Crowd now"), hides=see(DRAFT_TITLE, PROPOSAL_DRAFT_TITLE)),
+        bob=Expect(200, hides=see("Crowd now", DRAFT_TITLE, PROPOSAL_DRAFT_TITLE)),
+        staff=Expect(200, shows=see("Crowd now"), hides=see(PROPOSAL_DRAFT_TITLE)),
     ),
     *everyone("GET", "/leaderboard/", page=True),
     *everyone("GET", "/scoring/", page=True),
@@ -991,6 +1102,58 @@ _staff_pages = [
         bob=Expect(302, redirect=ADMIN_LOGIN),
         staff=404,
     ),
+    # The import pages: staff only (anonymous visitors log in; forecasters are refused).
+    *every(
+        "GET",
+        "/staff/imports/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(403, hides=see("Import a source")),
+        bob=Expect(403, hides=see("Import a source")),
+        staff=Expect(200, shows=see("Import a source", "/staff/imports/matrix-source/")),
+    ),
+    *every(
+        "POST",
+        "/staff/imports/",
+        page=True,
+        body={**IMPORTED, "fiscal_year_start_month": "1"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=403,
+        bob=403,
+        staff=Expect(302, redirect="/staff/imports/matrix-import/", then=source_imported),
+    ),
+    *every(
+        "GET",
+        "/staff/imports/{source}/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(403, hides=see(PROPOSAL_QUOTE)),
+        bob=Expect(403, hides=see(PROPOSAL_QUOTE)),
+        staff=Expect(200, shows=see(PROPOSAL_QUOTE, PROPOSAL_DRAFT_TITLE, "Accept and publish")),
+    ),
+    *every(
+        "GET",
+        "/staff/imports/{source}/progress/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=403,
+        bob=403,
+        staff=Expect(200, shows=see('"state": "done"')),
+    ),
+    *every(
+        "POST",
+        "/staff/imports/{source}/claims/{claim_proposal}/",
+        page=True,
+        body={"action": "reject"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=403,
+        bob=403,
+        staff=Expect(
+            302,
+            redirect="/staff/imports/matrix-source/#claim-",
+            then=proposal_reviewed("rejected"),
+        ),
+    ),
     # Django's admin (its own routes are left out of the walk below; these stand for them).
     *every(
         "GET",
@@ -1031,6 +1194,7 @@ MATRIX: list[Row] = [
     *_pages,
     *_accounts,
     *_staff_pages,
+    *_imports,
 ]
 
 
@@ -1296,6 +1460,29 @@ API_WRITES = [
         _never_set_except(
             more=("next_check_at", "last_checked_at", "last_verdict", "enabled", "question")
         ),
+    ),
+    Write(
+        "POST",
+        "/api/v1/imports/",
+        STAFF,
+        IMPORTED,
+        _never_set_except(more=("source", "proposed", "language", "origin", "finished_at")),
+    ),
+    Write(
+        "POST",
+        "/api/v1/proposals/{claim_proposal}/accept/",
+        STAFF,
+        {"title": "Accepted through the matrix"},
+        _never_set_except(
+            more=("review_state", "reviewed_by", "reviewed_at", "question", "published", "quote")
+        ),
+    ),
+    Write(
+        "POST",
+        "/api/v1/proposals/{claim_proposal}/merge/",
+        STAFF,
+        {"question": "matrix-open"},
+        _never_set_except(more=("review_state", "reviewed_by")),
     ),
     Write(
         "POST",

@@ -1,0 +1,106 @@
+"""Sports seasons: when a season preview's picks come true.
+
+A preview rarely dates its picks ("the Chiefs win the division"); a question writer dates
+them by the league's calendar. Each league's regular season and its final end in about
+the same week every year, which is close enough for a deadline (the finder is measured
+within a month): the NFL's regular season ends in the first week of January and the Super
+Bowl is in the second week of February; the NBA's and NHL's regular seasons end in
+mid-April and their finals in mid-June; MLB's regular season ends at the turn of September
+and the World Series by the start of November. A staff reviewer sets the exact day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from registry.claims.passage import Horizon
+
+
+@dataclass(frozen=True)
+class League:
+    name: str
+    words: re.Pattern
+    # (month, day) the regular season ends and the final ends, in the year the season ends
+    regular_end: tuple[int, int]
+    final_end: tuple[int, int]
+    final_words: re.Pattern
+    starts_in: int  # the month the season starts (seasons spanning New Year end next year)
+
+
+LEAGUES = [
+    League(
+        "NFL",
+        re.compile(r"\b(?:NFL|AFC|NFC|Super\s+Bowl|quarterback|touchdowns?)\b", re.I),
+        (1, 6),
+        (2, 10),
+        re.compile(r"\bSuper\s+Bowl\b|\bchampionship\b", re.I),
+        9,
+    ),
+    League(
+        "NBA",
+        re.compile(
+            r"\b(?:NBA|Lakers|Celtics|Knicks|Warriors|Eastern\s+Conference|Western\s+"
+            r"Conference|win\s+totals?)\b",
+            re.I,
+        ),
+        (4, 14),
+        (6, 18),
+        re.compile(r"\b(?:NBA\s+)?Finals\b|\bchampionship\b|\btitle\b", re.I),
+        10,
+    ),
+    League(
+        "MLB",
+        re.compile(
+            r"\b(?:MLB|World\s+Series|American\s+League|National\s+League|pitch(?:er|ing)|"
+            r"Yankees|Dodgers|Red\s+Sox|Mets)\b",
+            re.I,
+        ),
+        (9, 30),
+        (11, 1),
+        re.compile(r"\bWorld\s+Series\b|\bpennant\b", re.I),
+        3,
+    ),
+    League(
+        "NHL",
+        re.compile(r"\b(?:NHL|Stanley\s+Cup|goaltend\w*|hockey)\b", re.I),
+        (4, 16),
+        (6, 20),
+        re.compile(r"\bStanley\s+Cup\b|\bchampionship\b", re.I),
+        10,
+    ),
+]
+_PREVIEW = re.compile(
+    r"\b(?:preview|predictions?|picks|projected|projections?|win\s+totals?)\b", re.I
+)
+
+
+def league_of(title: str, opening: str) -> League | None:
+    """The league a season preview is about, if its title says preview and one league's
+    words dominate its opening."""
+    if not _PREVIEW.search(title):
+        return None
+    counts = [(len(league.words.findall(f"{title} {opening}")), league) for league in LEAGUES]
+    best = max(counts, key=lambda pair: pair[0])
+    return best[1] if best[0] >= 2 else None
+
+
+def _season_end_year(league: League, published: date) -> int:
+    spans_new_year = league.regular_end[0] < league.starts_in
+    if spans_new_year:
+        return published.year + 1 if published.month >= 7 else published.year
+    return published.year if published.month <= league.regular_end[0] else published.year + 1
+
+
+def season_horizon(league: League, published: date, text: str = "") -> Horizon:
+    """The end of the regular season after `published`, or of the final when the text
+    names it."""
+    year = _season_end_year(league, published)
+    if text and league.final_words.search(text):
+        month, day = league.final_end
+        phrase = f"the {league.name} final of the season (about {day} {month}/{year})"
+    else:
+        month, day = league.regular_end
+        phrase = f"the {league.name} regular season (ends about {day} {month}/{year})"
+    return Horizon(phrase=phrase, latest=date(year, month, day), source="document")
