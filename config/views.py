@@ -4,8 +4,10 @@ import time
 
 import redis
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 
 
@@ -64,6 +66,25 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "Not found.", "fields": {}}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 for a request Django could not read: a sentence saying why, not a bare title.
+
+    The one a person meets is a form over DATA_UPLOAD_MAX_MEMORY_SIZE (a very long pasted
+    text on the import page).
+    """
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = (
+            f"What was sent is larger than the {limit:g} MB a form takes; paste a shorter "
+            "text, or upload the document as a file."
+        )
+    else:
+        message = "The request could not be read; go back and try again."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": message, "fields": {}}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

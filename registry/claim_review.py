@@ -147,15 +147,18 @@ def _locked_proposal(claim: Claim) -> Claim:
         .get(pk=claim.pk)
     )
     if locked.review_state != Claim.Review.PROPOSED:
-        who = f" by {locked.reviewed_by.get_username()}" if locked.reviewed_by else ""
-        when = f" on {locked.reviewed_at:%d %b %Y %H:%M} UTC" if locked.reviewed_at else ""
         raise ApplicationError(
-            f"This claim was {locked.get_review_state_display().lower()}{who}{when}; a claim "
-            "is reviewed once.",
-            code="conflict",
-            fields={"review_state": locked.review_state},
+            reviewed_already(locked), code="conflict", fields={"review_state": locked.review_state}
         )
     return locked
+
+
+def reviewed_already(claim: Claim) -> str:
+    """Why a claim cannot be reviewed: who reviewed it, when, and how."""
+    who = f" by {claim.reviewed_by.get_username()}" if claim.reviewed_by else ""
+    when = f" on {claim.reviewed_at:%d %b %Y %H:%M} UTC" if claim.reviewed_at else ""
+    state = claim.get_review_state_display().lower()
+    return f"This claim was {state}{who}{when}; a claim is reviewed once."
 
 
 def _accepted_values(

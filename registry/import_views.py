@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.errors import ApplicationError
 from registry import claim_review, imports, selectors
 from registry.import_forms import AcceptForm, ImportForm
-from registry.models import Claim, Source, SourceImport
+from registry.models import Claim, Question, Source, SourceImport
 from registry.views import highlighted_segments
 
 FOUND_FIELDS = ("title", "author", "published_on")
@@ -129,6 +129,9 @@ def claim_act(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     source = selectors.source_for_review(slug=slug)
     claim = get_object_or_404(source.claims.select_related("question"), pk=pk)
     action = request.POST.get("action", "")
+    if claim.review_state != Claim.Review.PROPOSED:
+        messages.error(request, claim_review.reviewed_already(claim))
+        return HttpResponseRedirect(_review_url(source, claim))
     form = AcceptForm.for_claim(claim, data=request.POST) if action == "accept" else None
     try:
         if action == "accept":
@@ -164,7 +167,7 @@ def claim_act(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return HttpResponseRedirect(_review_url(source, claim))
 
 
-def _merge_target(request: HttpRequest, claim: Claim):  # type: ignore[no-untyped-def]
+def _merge_target(request: HttpRequest, claim: Claim) -> Question | None:
     slug = request.POST.get(f"claim-{claim.pk}-question", "")
     return selectors.merge_targets().filter(slug=slug).first() if slug else None
 

@@ -374,3 +374,15 @@ def test_public_pages_show_accepted_and_merged_claims_only(staff):
     assert text_of(staff.get(f"/sources/{source.slug}/")).count("<mark ") == 1
     index = text_of(public.get("/sources/"))
     assert re.search(r"Open models in 2027</a>.*?\b1 claim\b", index, re.S)
+
+
+def test_a_paste_larger_than_a_form_takes_is_a_sentence_too(staff, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+    response = staff.post("/staff/imports/", {**FORM, "text": "Prices will fall. " * 80_000})
+
+    assert response.status_code == 400
+    assert "What was sent is larger than the 1 MB a form takes; paste a shorter text" in (
+        text_of(response)
+    )
+    assert not Source.objects.exists()
