@@ -615,7 +615,8 @@ def _is_reference_year(searchable: str, start: int, end: int, phrase: str) -> bo
     )
 
 
-def time_expressions(text: str, ctx: Context) -> list[TimeExpression]:
+@lru_cache(maxsize=4096)  # screening and the horizon stage both read each unit's dates
+def time_expressions(text: str, ctx: Context) -> tuple[TimeExpression, ...]:
     """Every time expression outside quotation marks (one inside a longer one dropped)."""
     searchable = blank_quotes(normalize(text))
     found: list[TimeExpression] = []
@@ -649,7 +650,7 @@ def time_expressions(text: str, ctx: Context) -> list[TimeExpression]:
         )
         if not dominated:
             kept.append(one)
-    return sorted(kept, key=lambda one: one.start)
+    return tuple(sorted(kept, key=lambda one: one.start))
 
 
 def is_future(expression: TimeExpression, published: date) -> bool:

@@ -73,6 +73,7 @@ class Unit:
     next_line_probability: StatedProbability | None = None
     reasons: list[str] = field(default_factory=list)
     doc: Any = None  # the spaCy Span, when the language pipeline ran
+    previous: Unit | None = field(default=None, repr=False, compare=False)  # the unit before
 
     def because(self, reason: str) -> None:
         self.reasons.append(reason)

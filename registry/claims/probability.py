@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from registry.claims.estimative import RANK_NAMES, EstimativeTable, default_table
 from registry.claims.passage import Passage, StatedProbability, Unit
@@ -164,6 +165,7 @@ _ONLY = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # screening and the probability stage both ask for each unit
 def stated_probability(text: str) -> StatedProbability | None:
     """The number `text` states for its own claim, with the phrase that says it."""
     searchable = normalize(text)

@@ -367,8 +367,7 @@ def _is_bet(unit: Unit, passage: Passage) -> bool:
     further sentences explain it, and an item wholly in quotation marks quotes another."""
     if unit.block not in passage.predictions_list_blocks or len(unit.text.split()) > 30:
         return False
-    index = passage.units.index(unit)
-    if index and passage.units[index - 1].block == unit.block:
+    if unit.previous is not None and unit.previous.block == unit.block:
         return False
     return not re.fullmatch(r'\s*"[^"]*"?\s*', normalize(unit.text))
 
@@ -609,8 +608,7 @@ def _continues_forecast(unit: Unit, passage: Passage) -> bool:
     """ "…in any First World country: 80%" continues the claim on the line before."""
     if not re.match(r"\s*(?:\u2026|\.\.\.)", unit.text):
         return False
-    index = passage.units.index(unit)
-    return index > 0 and passage.units[index - 1].verdict is True
+    return unit.previous is not None and unit.previous.verdict is True
 
 
 def _follows_forecast(unit: Unit, passage: Passage) -> bool:
@@ -619,11 +617,13 @@ def _follows_forecast(unit: Unit, passage: Passage) -> bool:
     spur regulation." reads as one forecast)."""
     if passage.titled_as_bets or passage.titled_as_outlook:
         return True  # a post of bets or an outlook: its possibilities are forecasts too
-    index = passage.units.index(unit)
-    if index == 0:
-        return False
-    before = passage.units[index - 1]
-    return before.block == unit.block and before.verdict is True and before.strength == "strong"
+    before = unit.previous
+    return (
+        before is not None
+        and before.block == unit.block
+        and before.verdict is True
+        and before.strength == "strong"
+    )
 
 
 def _refuse(unit: Unit, reason: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from registry.claims.nlp import english
 from registry.claims.passage import Passage, Unit
@@ -211,5 +212,7 @@ def split_units(passage: Passage) -> Passage:
                     doc=span,
                 )
             )
+    for before, unit in pairwise(units):
+        unit.previous = before
     passage.units = units
     return passage
