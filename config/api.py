@@ -192,3 +192,9 @@ class StrictInputSerializer(serializers.Serializer):
                 if problem:
                     problems[name] = problem
         return problems
+
+
+# An action that takes no fields (confirm, reject): a body naming one is refused rather than
+# silently ignored. (A comment, not a docstring, for the reason above.)
+class NoInputSerializer(StrictInputSerializer):
+    pass

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
+from config.api import NoInputSerializer, StrictInputSerializer
 from config.errors import ApplicationError
 from config.openapi import FORBIDDEN
 from registry import claim_review, imports, selectors
@@ -220,10 +220,6 @@ class AcceptInputSerializer(StrictInputSerializer):
     )
 
 
-class EmptyInputSerializer(StrictInputSerializer):
-    """Rejecting takes no fields."""
-
-
 class MergeInputSerializer(StrictInputSerializer):
     question = serializers.CharField(max_length=120, help_text="The published question's slug.")
 
@@ -335,7 +331,7 @@ class ProposalRejectView(APIView):
 
     @extend_schema(request=None, responses=ReviewOutcomeSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         claim = get_object_or_404(Claim, pk=pk)
         return _outcome(claim_review.claim_reject(claim=claim, user=request.user))
 

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
+from config.api import NoInputSerializer, StrictInputSerializer
 from config.errors import ApplicationError
 from config.openapi import FORBIDDEN
 from registry import selectors as registry_selectors
@@ -136,11 +136,6 @@ class QuestionResolutionsView(APIView):
         return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
 
 
-class ConfirmInputSerializer(StrictInputSerializer):
-    """Confirming takes no fields: what is confirmed is the proposal as it stands, so a body
-    that names an outcome (or anything else) is refused rather than silently ignored."""
-
-
 class ResolutionConfirmView(APIView):
     """Staff confirm a proposed outcome now, without waiting for the dispute window."""
 
@@ -148,7 +143,8 @@ class ResolutionConfirmView(APIView):
 
     @extend_schema(request=None, responses=ResolutionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        ConfirmInputSerializer(data=request.data).is_valid(raise_exception=True)
+        # what is confirmed is the proposal as it stands: a body naming an outcome is refused
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         resolution = get_object_or_404(Resolution, pk=pk)
         resolution = services.resolution_confirm(resolution=resolution, user=request.user)
         return Response(ResolutionSerializer(resolution).data)
