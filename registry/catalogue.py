@@ -250,7 +250,7 @@ def _check(data: dict[str, Any], text: str) -> None:
         resolver = entry["resolution_source"]
         try:
             kinds.validate_config(resolver["kind"], resolver["config"])
-        except ApplicationError as error:
+        except kinds.ConfigError as error:
             for name, message in error.fields.items():
                 problems[f"{where}.resolution_source.{name}"] = message
     if problems:

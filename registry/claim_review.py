@@ -208,7 +208,7 @@ def _accepted_values(
     elif edits.source_config is not None:
         try:
             kinds.validate_config(kind, edits.source_config)
-        except ApplicationError as error:
+        except kinds.ConfigError as error:
             problems.update({f"source_{name}": message for name, message in error.fields.items()})
     if problems:
         raise ApplicationError.invalid_fields(problems)
@@ -320,7 +320,7 @@ def _resolution_source(
     if config is None:
         try:
             config = kinds.validate_config(kind, {})
-        except ApplicationError:
+        except kinds.ConfigError:
             notes.append(
                 f"No resolution source was attached: a {kind} source needs settings (what to "
                 "look up, and the threshold); add it on the question, or accept with its "

@@ -114,7 +114,7 @@ class AcceptForm(forms.Form):
         max_value=99.9,
         help_text="Empty: the wording states no number, so the claim is tracked but not scored.",
     )
-    source_kind = forms.ChoiceField(label="Resolved by", choices=kinds.KIND_CHOICES)
+    source_kind = forms.ChoiceField(label="Resolved by", choices=kinds.kind_choices)
     source_config = forms.CharField(
         label="Resolver settings (JSON, optional)",
         required=False,

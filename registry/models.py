@@ -12,6 +12,8 @@ from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from registry.choices import ResolutionOutcome, ResolutionState
+
 
 class Forecaster(models.Model):
     """A public profile that forecasts: a person, a pundit quoted from sources, or a bot."""
@@ -105,8 +107,6 @@ class QuestionQuerySet(models.QuerySet):
         JOIN: as subqueries it was repeated in every branch of the CASE, each joined to
         the question again for the resolution's default ordering.
         """
-        from resolvers.models import Resolution
-
         return (
             self.annotate(
                 current_resolution=FilteredRelation(
@@ -121,15 +121,13 @@ class QuestionQuerySet(models.QuerySet):
                 derived_status=Case(
                     When(published_at__isnull=True, then=Value(Question.Status.DRAFT)),
                     When(
-                        current_state=Resolution.State.FINAL,
-                        current_outcome=Resolution.Outcome.ANNULLED,
+                        current_state=ResolutionState.FINAL,
+                        current_outcome=ResolutionOutcome.ANNULLED,
                         then=Value(Question.Status.ANNULLED),
                     ),
+                    When(current_state=ResolutionState.FINAL, then=Value(Question.Status.RESOLVED)),
                     When(
-                        current_state=Resolution.State.FINAL, then=Value(Question.Status.RESOLVED)
-                    ),
-                    When(
-                        current_state=Resolution.State.PROPOSED,
+                        current_state=ResolutionState.PROPOSED,
                         then=Value(Question.Status.RESOLVING),
                     ),
                     When(opens_at__gt=Now(), then=Value(Question.Status.UPCOMING)),
@@ -233,15 +231,9 @@ class Question(models.Model):
         return self.status_at(timezone.now())
 
     def status_at(self, now: datetime) -> str:
-        from resolvers.models import Resolution
-
         # At most one is current; ordering by its own key keeps the question out of the
         # query (Resolution's default ordering starts with the question's).
-        current = (
-            Resolution.objects.filter(question=self, superseded_at__isnull=True)
-            .order_by("pk")
-            .first()
-        )
+        current = self.resolutions.filter(superseded_at__isnull=True).order_by("pk").first()
         return derive_status(
             published=self.published_at is not None,
             opens_at=self.opens_at,
@@ -264,11 +256,10 @@ def derive_status(
     """A question's status from its times and its current resolution (see with_status)."""
     if not published:
         return Question.Status.DRAFT
-    if current_state == "final":
-        return (
-            Question.Status.ANNULLED if current_outcome == "annulled" else Question.Status.RESOLVED
-        )
-    if current_state == "proposed":
+    if current_state == ResolutionState.FINAL:
+        annulled = current_outcome == ResolutionOutcome.ANNULLED
+        return Question.Status.ANNULLED if annulled else Question.Status.RESOLVED
+    if current_state == ResolutionState.PROPOSED:
         return Question.Status.RESOLVING
     if now < opens_at:
         return Question.Status.UPCOMING

@@ -26,7 +26,9 @@ def _can_see_drafts(user: User | AnonymousUser) -> bool:
 
 def questions_visible_to(user: User | AnonymousUser) -> QuerySet[Question]:
     """Questions with their derived status; drafts only for staff."""
-    from resolvers.models import Resolution
+    # The resolutions app stores them; its model is reached through the relation so that
+    # the registry imports nothing from above it.
+    resolution_model = Question._meta.get_field("resolutions").related_model
 
     # Options and resolutions are ordered by their own columns: their default orderings
     # start with the question, which would join it back in (and sort by it) for nothing.
@@ -35,7 +37,7 @@ def questions_visible_to(user: User | AnonymousUser) -> QuerySet[Question]:
         "tags",
         Prefetch(
             "resolutions",
-            queryset=Resolution.objects.filter(superseded_at__isnull=True)
+            queryset=resolution_model.objects.filter(superseded_at__isnull=True)
             .select_related("outcome_option")
             .order_by(),
             to_attr="current_resolutions",

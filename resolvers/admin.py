@@ -142,7 +142,7 @@ class ResolutionSourceForm(forms.ModelForm):
         if data.get("kind"):
             try:
                 data["config"] = kinds.validate_config(data["kind"], data.get("config") or {})
-            except ApplicationError as error:
+            except kinds.ConfigError as error:
                 for name, message in error.fields.items():
                     field = name.split(".")[0]
                     self.add_error(field if field in self.fields else None, f"{name}: {message}")

@@ -8,21 +8,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from registry.choices import ResolutionOutcome, ResolutionState
 from registry.models import Question, QuestionOption
 
 
 class Resolution(models.Model):
     """An outcome for a question. A newer one supersedes it; the old row stays as history."""
 
-    class Outcome(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        OPTION = "option", "An option (multiple choice)"
-        ANNULLED = "annulled", "Annulled"
-
-    class State(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        FINAL = "final", "Final"
+    Outcome = ResolutionOutcome
+    State = ResolutionState
 
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="resolutions")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)

@@ -15,7 +15,7 @@ from config.clock import database_now
 from config.errors import ApplicationError
 from predictions.tasks import enqueue_rescore
 from registry.models import Forecaster, Question, QuestionOption
-from resolvers import kinds
+from resolvers import check_queue, kinds
 from resolvers.fetcher import FetchError, FetchResult
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 
@@ -357,7 +357,10 @@ def source_add(
     check_every: timedelta = timedelta(hours=6),
 ) -> ResolutionSource:
     """Attach a resolution source, its config validated against the kind's schema."""
-    config = kinds.validate_config(kind, config)
+    try:
+        config = kinds.validate_config(kind, config)
+    except kinds.ConfigError as error:
+        raise ApplicationError.invalid_fields(error.fields) from None
     if check_every < timedelta(minutes=1):
         raise ApplicationError.invalid_fields({"check_every": "must be at least a minute"})
     automatic = kind != "manual"
@@ -390,7 +393,7 @@ def sources_claim_due(*, limit: int = 200) -> list[int]:
             source.claimed_at = now
         ResolutionSource.objects.bulk_update(due, ["next_check_at", "claimed_at"])
         ids = [source.pk for source in due]
-        _enqueue_checks(ids)  # with the claim: both commit, or neither
+        check_queue.enqueue_checks(ids)  # with the claim: both commit, or neither
     return ids
 
 
@@ -405,17 +408,10 @@ def sources_lost_checks(*, grace: timedelta = timedelta(minutes=10)) -> list[int
     )
 
 
-def _enqueue_checks(source_ids: list[int]) -> None:
-    """Checks kept in the outbox in the caller's transaction, published once it commits."""
-    from resolvers.tasks import enqueue_checks  # the tasks module imports this one
-
-    enqueue_checks(source_ids)
-
-
 @transaction.atomic
 def sources_check_now(*, source_ids: list[int]) -> int:
     """An admin asks for these sources to be checked now; how many checks were enqueued."""
-    _enqueue_checks(source_ids)
+    check_queue.enqueue_checks(source_ids)
     return len(source_ids)
 
 
@@ -441,9 +437,9 @@ def source_check(*, source_id: int, task_id: str = "") -> Check | None:
         return None
     check = Check.objects.create(source=source, started_at=database_now(), task_id=task_id)
     ResolutionSource.objects.filter(pk=source.pk).update(last_checked_at=check.started_at)
-    kind = kinds.get_kind(source.kind)
     transient = False
     try:
+        kind = kinds.get_kind(source.kind)
         evidence = kind.fetch(source.config)
         _record_evidence(check, evidence)
         transient = evidence.status >= 500
@@ -455,19 +451,21 @@ def source_check(*, source_id: int, task_id: str = "") -> Check | None:
         return _fail(check, source, f"{error.reason}: {error}", transient)
     except kinds.EvaluationError as error:
         return _fail(check, source, str(error), transient)
+    except kinds.ConfigError as error:  # a kind no longer registered, or a config gone stale
+        return _fail(check, source, f"the source's settings are not valid: {error}", False)
     except TransientCheckError:
         raise
     except Exception as error:  # a fault in a kind: record it, don't retry it forever
         logger.exception("resolver %s failed on source %s", source.kind, source.pk)
         return _fail(check, source, f"internal error: {type(error).__name__}: {error}", False)
-    check.value, check.verdict = verdict.value[:10_000], verdict.outcome
+    check.value, check.verdict = verdict.value[:10_000], verdict.recorded
     check.explanation = verdict.explanation
     check.finished_at = database_now()
     check.save()
     ResolutionSource.objects.filter(pk=source.pk).update(
-        last_verdict=verdict.outcome, last_error=""
+        last_verdict=verdict.recorded, last_error=""
     )
-    if verdict.outcome != "undetermined":
+    if verdict.decisive:
         _propose_from(check, source, verdict)
     return check
 
@@ -497,11 +495,11 @@ def _propose_from(check: Check, source: ResolutionSource, verdict: kinds.Verdict
     if Resolution.objects.filter(question=question, superseded_at__isnull=True).exists():
         return  # an outcome is already proposed or decided: admins take it from here
     option = None
-    outcome = verdict.outcome
-    if outcome.startswith("option:"):
-        option = question.options.filter(label=outcome.removeprefix("option:")).first()
+    outcome = str(verdict.outcome)
+    if verdict.outcome == kinds.Outcome.OPTION:
+        option = question.options.filter(label=verdict.option).first()
         if option is None:
-            check.error = f"the verdict names an unknown option: {outcome}"
+            check.error = f"the verdict names an unknown option: {verdict.recorded}"
             check.save(update_fields=["error"])
             return
         outcome = Resolution.Outcome.OPTION

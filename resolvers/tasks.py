@@ -6,10 +6,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from predictions import outbox
-from predictions.models import OutboxTask
 from resolvers import services
-
-CHECK_SOURCE = "resolvers.check_source"
+from resolvers.check_queue import CHECK_SOURCE
 
 
 @shared_task(name="resolvers.dispatch_due_checks")
@@ -50,17 +48,3 @@ def sweep_lost_checks() -> int:
     """Enqueue again the checks claimed long ago that never started: the safety net
     behind the outbox (a message lost with Redis's data)."""
     return services.sources_check_now(source_ids=services.sources_lost_checks())
-
-
-def enqueue_check(source_id: int) -> OutboxTask:
-    """A check of the source through the outbox: call it inside the transaction that
-    claims the source; it is published once that commits, or later by `relay_outbox`
-    if Redis is down then."""
-    return outbox.outbox_enqueue(task_name=CHECK_SOURCE, args=[source_id])
-
-
-def enqueue_checks(source_ids: list[int]) -> list[OutboxTask]:
-    """`enqueue_check` for many sources, published as one batch."""
-    return outbox.outbox_enqueue_many(
-        task_name=CHECK_SOURCE, args_list=[[source_id] for source_id in source_ids]
-    )

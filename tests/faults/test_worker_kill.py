@@ -24,8 +24,8 @@ from config.celery import app
 from predictions import outbox, rescoring
 from predictions.models import OutboxTask, QuestionScore
 from resolvers import services
+from resolvers.check_queue import enqueue_check
 from resolvers.models import Check, Resolution
-from resolvers.tasks import enqueue_check
 from tests import factories
 from tests.faults.celery_processes import (
     broker,

@@ -172,7 +172,7 @@ def test_the_atom_feed_lists_resolutions(client):
 class TestDispatch:
     def test_due_sources_are_claimed_once_and_moved_on(self, monkeypatch):
         enqueued = []
-        monkeypatch.setattr("resolvers.tasks.enqueue_checks", enqueued.extend)
+        monkeypatch.setattr("resolvers.check_queue.enqueue_checks", enqueued.extend)
         question = factories.QuestionFactory()
         due = ResolutionSource.objects.create(
             question=question,
