@@ -379,6 +379,16 @@ RESOLVER_READ_TIMEOUT = env.float("RESOLVER_READ_TIMEOUT", default=15)
 RESOLVER_DEADLINE = env.float("RESOLVER_DEADLINE", default=30)
 RESOLVER_MAX_REDIRECTS = 5
 RESOLVER_USER_AGENT = "Hindsight-resolver/1.0 (prediction registry; resolution checks)"
+# API keys that sources may name ({"secret": "AA_API_KEY"}), each bound to the hosts it may
+# be sent to: RESOLVER_SECRETS="AA_API_KEY@artificialanalysis.ai" reads the key from the
+# environment variable AA_API_KEY. Sources never hold the key itself.
+RESOLVER_SECRETS = {
+    name: {"value": env.str(name, default=""), "hosts": hosts.split("|")}
+    for name, _, hosts in (
+        entry.strip().partition("@") for entry in env.list("RESOLVER_SECRETS", default=[])
+    )
+    if name and hosts
+}
 RESOLVER_API_BASES = {
     "huggingface": env.str("RESOLVER_HUGGINGFACE_BASE", default="https://huggingface.co"),
     "github": env.str("RESOLVER_GITHUB_BASE", default="https://api.github.com"),
@@ -386,6 +396,11 @@ RESOLVER_API_BASES = {
     "federal_register": env.str(
         "RESOLVER_FEDERAL_REGISTER_BASE", default="https://www.federalregister.gov"
     ),
+    "openrouter": env.str("RESOLVER_OPENROUTER_BASE", default="https://openrouter.ai"),
+    "manifold": env.str("RESOLVER_MANIFOLD_BASE", default="https://api.manifold.markets"),
+    "metaculus": env.str("RESOLVER_METACULUS_BASE", default="https://www.metaculus.com"),
+    "polymarket": env.str("RESOLVER_POLYMARKET_BASE", default="https://gamma-api.polymarket.com"),
+    "gdelt": env.str("RESOLVER_GDELT_BASE", default="https://api.gdeltproject.org"),
 }
 
 LOGGING = {

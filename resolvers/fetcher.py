@@ -461,13 +461,17 @@ def fetch(
     *,
     params: dict | None = None,
     headers: dict | None = None,
+    secret_headers: dict | None = None,
     max_bytes: int | None = None,
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
     deadline: float | None = None,
 ) -> FetchResult:
     """GET ``url`` safely and return the response, whatever its status; raise FetchError
-    when there is no response to return (refused, timed out, unreachable, too large)."""
+    when there is no response to return (refused, timed out, unreachable, too large).
+
+    ``secret_headers`` (an API key, say) are sent like credentials: never to another origin
+    that a redirect points at."""
     if max_bytes is None:
         max_bytes = getattr(settings, "RESOLVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
     if connect_timeout is None:
@@ -482,9 +486,10 @@ def fetch(
 
     request_headers = {
         name: value
-        for name, value in (headers or {}).items()
+        for name, value in {**(headers or {}), **(secret_headers or {})}.items()
         if name.lower() not in RESERVED_HEADERS
     }
+    credentials = CREDENTIAL_HEADERS | {name.lower() for name in secret_headers or {}}
     started = time.monotonic()
     clock = _Deadline(deadline)
     token = _CURRENT_DEADLINE.set(clock)
@@ -514,7 +519,7 @@ def fetch(
                             request_headers = {
                                 name: value
                                 for name, value in request_headers.items()
-                                if name.lower() not in CREDENTIAL_HEADERS
+                                if name.lower() not in credentials
                             }
                         current, query = next_url, None  # params went into the first URL
                         continue

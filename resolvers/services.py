@@ -338,13 +338,33 @@ def resolution_dispute(*, resolution: Resolution, forecaster: Forecaster, reason
 # --- Resolution sources and their checks
 
 
-def _question_facts(question: Question) -> kinds.QuestionFacts:
+# How many earlier values a kind that compares with the past is given (the oldest first:
+# a baseline is usually the value on a date near the question's opening).
+EARLIER_VALUES_KEPT = 1000
+
+
+def _question_facts(
+    question: Question,
+    source: ResolutionSource | None = None,
+    kind: kinds.ResolverKind | None = None,
+) -> kinds.QuestionFacts:
+    earlier: tuple[kinds.EarlierValue, ...] = ()
+    if source is not None and kind is not None and kind.uses_earlier_values:
+        rows = (
+            Check.objects.filter(source=source, error="", finished_at__isnull=False)
+            .exclude(value="")
+            .order_by("started_at", "pk")
+            .values_list("started_at", "value")[:EARLIER_VALUES_KEPT]
+        )
+        earlier = tuple(kinds.EarlierValue(checked_at=at, value=value) for at, value in rows)
     return kinds.QuestionFacts(
         kind=question.kind,
         options=tuple(question.option_labels()) if not question.is_binary else (),
         opens_at=question.opens_at,
         closes_at=question.closes_at,
         resolve_by=question.resolve_by,
+        title=question.title,
+        earlier_values=earlier,
     )
 
 
@@ -445,7 +465,8 @@ def source_check(*, source_id: int, task_id: str = "") -> Check | None:
         transient = evidence.status >= 500
         if transient:
             raise kinds.EvaluationError(f"the source answered HTTP {evidence.status}")
-        verdict = kind.evaluate(evidence, source.config, _question_facts(question), database_now())
+        facts = _question_facts(question, source, kind)
+        verdict = kind.evaluate(evidence, source.config, facts, database_now())
     except FetchError as error:
         transient = error.transient
         return _fail(check, source, f"{error.reason}: {error}", transient)

@@ -10,7 +10,14 @@ UTC that day, except an ``until`` bound, which takes in the whole day) or a date
 This package only re-exports.
 """
 
-from resolvers.kinds.base import Outcome, QuestionFacts, ResolverKind, Verdict, decision_date
+from resolvers.kinds.base import (
+    EarlierValue,
+    Outcome,
+    QuestionFacts,
+    ResolverKind,
+    Verdict,
+    decision_date,
+)
 from resolvers.kinds.errors import ConfigError, EvaluationError
 from resolvers.kinds.registry import KIND_PATHS, REGISTRY, get_kind, kind_choices
 from resolvers.kinds.validation import validate_config
@@ -21,6 +28,7 @@ __all__ = [
     "KIND_PATHS",
     "REGISTRY",
     "ConfigError",
+    "EarlierValue",
     "EvaluationError",
     "Outcome",
     "QuestionFacts",

@@ -42,8 +42,20 @@ class Outcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class EarlierValue:
+    """A value an earlier successful check of the same source extracted."""
+
+    checked_at: datetime
+    value: str
+
+
+@dataclass(frozen=True)
 class QuestionFacts:
-    """What a kind may know about the question (no ORM objects)."""
+    """What a kind may know about the question (no ORM objects).
+
+    ``earlier_values`` are filled only for kinds that set ``uses_earlier_values``: what this
+    source's earlier successful checks extracted, oldest first, so a kind can compare today's
+    value with the one kept on an earlier date."""
 
     kind: str  # "binary" | "multiple_choice"
     options: tuple[str, ...]  # option labels in order (empty for binary)
@@ -51,6 +63,7 @@ class QuestionFacts:
     closes_at: datetime
     resolve_by: datetime
     title: str = ""
+    earlier_values: tuple[EarlierValue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,7 @@ class ResolverKind(abc.ABC):
     config_schema: ClassVar[dict]
     supports_multiple_choice: ClassVar[bool] = False
     fetches: ClassVar[bool] = True  # False for `manual`, whose fetch returns None
+    uses_earlier_values: ClassVar[bool] = False  # True: QuestionFacts.earlier_values filled
 
     def check_config(self, config: dict, problems: Problems) -> None:  # noqa: B027
         """Kind-specific checks after the schema passed; add problems by field. Most kinds

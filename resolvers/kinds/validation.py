@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from resolvers.kinds.errors import ConfigError
 from resolvers.kinds.registry import get_kind
 from resolvers.kinds.schemas import NAME_RE
+from resolvers.kinds.secrets import secret_problem
 from resolvers.kinds.values import parse_when, regex_flags
 
 
@@ -61,6 +62,14 @@ class Problems:
         value = config.get(field) if value is None else value
         if isinstance(value, str) and (not NAME_RE.match(value) or value in (".", "..")):
             self.add(label or field, "may hold only letters, digits, '-', '_' and '.'")
+
+    def secret(self, config: dict, field: str, url: str) -> None:
+        """The API key named in ``field`` is configured and may go to ``url``'s host."""
+        ref = config.get(field)
+        if isinstance(ref, dict) and "secret" in ref:
+            problem = secret_problem(ref, url)
+            if problem is not None:
+                self.add(f"{field}.secret", problem)
 
     def raise_if_any(self) -> None:
         if self.fields:

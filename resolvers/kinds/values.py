@@ -22,6 +22,11 @@ API_BASE_DEFAULTS = {
     "github": "https://api.github.com",
     "wikipedia": "https://en.wikipedia.org",
     "federal_register": "https://www.federalregister.gov",
+    "openrouter": "https://openrouter.ai",
+    "manifold": "https://api.manifold.markets",
+    "metaculus": "https://www.metaculus.com",
+    "polymarket": "https://gamma-api.polymarket.com",
+    "gdelt": "https://api.gdeltproject.org",
 }
 
 # How much of a matched text, a title or a JSON value goes into a value or an explanation.
