@@ -22,6 +22,7 @@ from predictions.formatting import forecast_in_words, percent
 from predictions.models import Forecast, QuestionScore
 from registry import selectors
 from registry.models import Claim, Question
+from resolvers import health
 from resolvers import selectors as resolver_selectors
 from resolvers.models import Check
 
@@ -130,10 +131,19 @@ def _question_context(
 
     history = list(resolver_selectors.resolution_history(question=question))
     current = next((resolution for resolution in history if resolution.is_current), None)
-    sources = [
-        {"source": source, "checks": list(Check.objects.filter(source=source).defer("body")[:3])}
-        for source in resolver_selectors.sources_of(question=question)
-    ]
+    sources = []
+    for source in resolver_selectors.sources_of(question=question):
+        checks = list(Check.objects.filter(source=source).defer("body")[:3])
+        for check in checks:
+            check.public_error = health.public_failure(check, source) if check.error else ""
+        sources.append(
+            {
+                "source": source,
+                "checks": checks,
+                "health": health.source_health(source),
+                "every": health.every(source.check_every),
+            }
+        )
     scores = (
         list(prediction_selectors.question_scores(question=question))
         if status == Question.Status.RESOLVED

@@ -19,7 +19,7 @@ from config.errors import ApplicationError
 from config.openapi import FORBIDDEN
 from registry import selectors as registry_selectors
 from registry.services import forecaster_for_user
-from resolvers import kinds, selectors, services
+from resolvers import health, kinds, selectors, services
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 
 
@@ -68,6 +68,7 @@ class ResolutionSerializer(serializers.ModelSerializer):
             "created_at",
             "finalized_at",
             "superseded_at",
+            "held_reason",
             "current",
             "disputes",
         ]
@@ -199,11 +200,19 @@ class CheckSerializer(serializers.ModelSerializer):
         """Where the stored response body can be downloaded."""
         return f"/api/v1/checks/{check.pk}/evidence/"
 
+    def to_representation(self, check: Check) -> dict:
+        """A failure reads as a sentence; its technical detail is for staff only."""
+        data = super().to_representation(check)
+        request = self.context.get("request")
+        if check.error and not (request and request.user.is_staff):
+            data["error"] = health.public_failure(check, check.source)
+        return data
+
 
 class QueueEntrySerializer(serializers.Serializer):
     question = serializers.CharField(source="question.slug")
     title = serializers.CharField(source="question.title")
-    reason = serializers.ChoiceField(choices=["disputed", "proposed", "overdue"])
+    reason = serializers.ChoiceField(choices=["disputed", "held", "proposed", "overdue", "failing"])
     resolve_by = serializers.DateTimeField(source="question.resolve_by")
     resolution = ResolutionSerializer(allow_null=True)
     latest_checks = CheckSerializer(many=True)
@@ -216,7 +225,8 @@ class ResolutionQueueView(APIView):
 
     @extend_schema(responses={200: QueueEntrySerializer(many=True), 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
-        return Response(QueueEntrySerializer(selectors.resolution_queue(), many=True).data)
+        entries = selectors.resolution_queue()
+        return Response(QueueEntrySerializer(entries, many=True, context={"request": request}).data)
 
 
 class ResolutionSourceSerializer(serializers.ModelSerializer):
@@ -232,7 +242,23 @@ class ResolutionSourceSerializer(serializers.ModelSerializer):
             "last_checked_at",
             "last_verdict",
             "last_error",
+            "consecutive_failures",
+            "last_succeeded_at",
+            "health",
         ]
+
+    health = serializers.SerializerMethodField()
+
+    def get_health(self, source: ResolutionSource) -> str:
+        """One sentence on how the source is doing, fit for anyone to read."""
+        return health.source_health(source).summary
+
+    def to_representation(self, source: ResolutionSource) -> dict:
+        data = super().to_representation(source)
+        request = self.context.get("request")
+        if data.get("last_error") and not (request and request.user.is_staff):
+            data["last_error"] = ""  # the health sentence says it in words
+        return data
 
 
 @extend_schema_field({"type": "string", "enum": list(kinds.REGISTRY)})
@@ -261,7 +287,8 @@ class QuestionSourcesView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         question = registry_selectors.question_get(slug=slug, user=request.user)
         sources = selectors.sources_of(question=question)
-        return Response(ResolutionSourceSerializer(sources, many=True).data)
+        context = {"request": request}
+        return Response(ResolutionSourceSerializer(sources, many=True, context=context).data)
 
     @extend_schema(
         request=ResolutionSourceInputSerializer,
@@ -289,7 +316,8 @@ class QuestionSourcesView(APIView):
             config=data.validated_data["config"],
             check_every=timedelta(minutes=data.validated_data["check_every_minutes"]),
         )
-        return Response(ResolutionSourceSerializer(source).data, status=status.HTTP_201_CREATED)
+        data = ResolutionSourceSerializer(source, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class QuestionChecksView(APIView):
@@ -303,7 +331,8 @@ class QuestionChecksView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         question = registry_selectors.question_get(slug=slug, user=request.user)
         checks = selectors.checks_of(question=question)
-        return Response(CheckSerializer(checks.defer("body")[:200], many=True).data)
+        checks = checks.defer("body")[:200]
+        return Response(CheckSerializer(checks, many=True, context={"request": request}).data)
 
 
 class CheckEvidenceView(APIView):

@@ -61,6 +61,11 @@ class Resolution(models.Model):
     superseded_by = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )
+    held_reason = models.TextField(
+        blank=True,
+        help_text="Why this proposal waits for an admin instead of becoming final by itself "
+        "(its source has contradicted it).",
+    )
 
     class Meta:
         ordering = ["question", "-created_at"]
@@ -127,6 +132,10 @@ class ResolutionSource(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_verdict = models.CharField(max_length=220, blank=True)
     last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, help_text="Failed checks since the last one that succeeded."
+    )
+    last_succeeded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -139,6 +148,13 @@ class ResolutionSource(models.Model):
 
 class Check(models.Model):
     """One attempt at a source, kept as evidence whether it succeeded or failed."""
+
+    class Failure(models.TextChoices):
+        UNREACHABLE = "unreachable", "The source could not be reached"
+        REFUSED = "refused", "The address was refused (blocked, bad URL, too large)"
+        UNREADABLE = "unreadable", "The answer could not be read or decided"
+        SETTINGS = "settings", "The source's settings are not valid"
+        INTERNAL = "internal", "An internal error"
 
     # What a check records, in reading order (the admin and the API show these).
     RECORD_FIELDS = (
@@ -153,6 +169,7 @@ class Check(models.Model):
         "verdict",
         "explanation",
         "error",
+        "failure",
     )
 
     source = models.ForeignKey(ResolutionSource, on_delete=models.CASCADE, related_name="checks")
@@ -168,10 +185,13 @@ class Check(models.Model):
     verdict = models.CharField(
         max_length=220,
         blank=True,
-        help_text="yes, no, option:<label>, undetermined; empty on error.",
+        help_text="yes, no, option:<label>, annulled, undetermined, needs_review; empty on error.",
     )
     explanation = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    failure = models.CharField(
+        max_length=20, blank=True, choices=Failure.choices, help_text="What kind of failure."
+    )
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
 from django.db.models.functions import Now, RowNumber
 
 from registry.models import Question
+from resolvers.health import failing_after
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 
 
@@ -38,14 +39,30 @@ def sources_of(*, question: Question) -> QuerySet[ResolutionSource]:
 @dataclass(frozen=True)
 class QueueEntry:
     question: Question
-    reason: str  # "disputed" | "proposed" | "overdue"
+    reason: str  # "disputed" | "held" | "proposed" | "overdue" | "failing"
     resolution: Resolution | None
     latest_checks: list[Check]
+    failing_sources: tuple[ResolutionSource, ...] = ()
+
+
+def failing_sources() -> QuerySet[ResolutionSource]:
+    """Enabled sources of undecided questions whose checks failed several times in a row."""
+    return (
+        ResolutionSource.objects.filter(enabled=True, consecutive_failures__gte=failing_after())
+        .exclude(
+            question__resolutions__superseded_at__isnull=True,
+            question__resolutions__state=Resolution.State.FINAL,
+        )
+        .select_related("question")
+        .order_by("-consecutive_failures", "pk")
+    )
 
 
 def resolution_queue() -> list[QueueEntry]:
-    """What waits for an admin: disputed proposals first, then proposals, then questions
-    past resolve_by with no outcome at all."""
+    """What waits for an admin: disputed proposals first, then proposals their source
+    contradicted (held), then proposals, then questions past resolve_by with no outcome at
+    all, then questions whose sources keep failing. A question appears once; its failing
+    sources are named on whichever entry it has."""
     current = Resolution.objects.filter(superseded_at__isnull=True)
     proposals = (
         current.filter(state=Resolution.State.PROPOSED)
@@ -56,6 +73,9 @@ def resolution_queue() -> list[QueueEntry]:
         .annotate(is_disputed=Exists(Dispute.objects.filter(resolution=OuterRef("pk"))))
         .order_by("-is_disputed", "created_at")
     )
+    held_first = sorted(
+        proposals, key=lambda proposal: (not proposal.is_disputed, not proposal.held_reason)
+    )
     overdue = (
         Question.objects.published()
         .filter(resolve_by__lt=Now())
@@ -65,18 +85,37 @@ def resolution_queue() -> list[QueueEntry]:
     entries = [
         QueueEntry(
             question=proposal.question,
-            reason="disputed" if proposal.is_disputed else "proposed",
+            reason=_proposal_reason(proposal),
             resolution=proposal,
             latest_checks=[],
         )
-        for proposal in proposals
+        for proposal in held_first
     ]
     entries += [QueueEntry(q, "overdue", None, []) for q in overdue]
+    failing: dict[int, list[ResolutionSource]] = {}
+    for source in failing_sources():
+        failing.setdefault(source.question_id, []).append(source)
+    listed = {entry.question.pk for entry in entries}
+    for question_id, sources in failing.items():
+        if question_id not in listed:
+            entries.append(QueueEntry(sources[0].question, "failing", None, []))
     latest = _latest_checks([entry.question.pk for entry in entries])
     return [
-        QueueEntry(e.question, e.reason, e.resolution, latest.get(e.question.pk, []))
+        QueueEntry(
+            e.question,
+            e.reason,
+            e.resolution,
+            latest.get(e.question.pk, []),
+            tuple(failing.get(e.question.pk, ())),
+        )
         for e in entries
     ]
+
+
+def _proposal_reason(proposal: Resolution) -> str:
+    if proposal.is_disputed:
+        return "disputed"
+    return "held" if proposal.held_reason else "proposed"
 
 
 def _latest_checks(question_ids: list[int], per_question: int = 3) -> dict[int, list[Check]]:

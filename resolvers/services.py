@@ -275,6 +275,7 @@ def resolutions_finalize_due() -> list[int]:
             state=Resolution.State.PROPOSED, superseded_at__isnull=True, created_at__lte=cutoff
         )
         .exclude(disputes__isnull=False)  # a disputed proposal waits for an admin
+        .filter(held_reason="")  # so does one its source contradicted
         .values_list("pk", flat=True)
     )
     for pk in due_ids:
@@ -469,22 +470,29 @@ def source_check(*, source_id: int, task_id: str = "") -> Check | None:
         verdict = kind.evaluate(evidence, source.config, facts, database_now())
     except FetchError as error:
         transient = error.transient
-        return _fail(check, source, f"{error.reason}: {error}", transient)
+        failure = Check.Failure.UNREACHABLE if transient else Check.Failure.REFUSED
+        return _fail(check, source, f"{error.reason}: {error}", transient, failure)
     except kinds.EvaluationError as error:
-        return _fail(check, source, str(error), transient)
+        failure = Check.Failure.UNREACHABLE if transient else Check.Failure.UNREADABLE
+        return _fail(check, source, str(error), transient, failure)
     except kinds.ConfigError as error:  # a kind no longer registered, or a config gone stale
-        return _fail(check, source, f"the source's settings are not valid: {error}", False)
+        message = f"the source's settings are not valid: {error}"
+        return _fail(check, source, message, False, Check.Failure.SETTINGS)
     except TransientCheckError:
         raise
     except Exception as error:  # a fault in a kind: record it, don't retry it forever
         logger.exception("resolver %s failed on source %s", source.kind, source.pk)
-        return _fail(check, source, f"internal error: {type(error).__name__}: {error}", False)
+        message = f"internal error: {type(error).__name__}: {error}"
+        return _fail(check, source, message, False, Check.Failure.INTERNAL)
     check.value, check.verdict = verdict.value[:10_000], verdict.recorded
     check.explanation = verdict.explanation
     check.finished_at = database_now()
     check.save()
     ResolutionSource.objects.filter(pk=source.pk).update(
-        last_verdict=verdict.recorded, last_error=""
+        last_verdict=verdict.recorded,
+        last_error="",
+        consecutive_failures=0,
+        last_succeeded_at=check.finished_at,
     )
     if verdict.decisive:
         _propose_from(check, source, verdict)
@@ -500,11 +508,16 @@ def _record_evidence(check: Check, evidence: FetchResult) -> None:
     check.sha256 = evidence.sha256
 
 
-def _fail(check: Check, source: ResolutionSource, message: str, transient: bool) -> Check:
+def _fail(
+    check: Check, source: ResolutionSource, message: str, transient: bool, failure: str
+) -> Check:
     check.error = message[:2000]
+    check.failure = failure
     check.finished_at = database_now()
     check.save()
-    ResolutionSource.objects.filter(pk=source.pk).update(last_error=check.error)
+    ResolutionSource.objects.filter(pk=source.pk).update(
+        last_error=check.error, consecutive_failures=F("consecutive_failures") + 1
+    )
     if transient:
         raise TransientCheckError(check.error)
     return check
@@ -513,8 +526,10 @@ def _fail(check: Check, source: ResolutionSource, message: str, transient: bool)
 @transaction.atomic
 def _propose_from(check: Check, source: ResolutionSource, verdict: kinds.Verdict) -> None:
     question = _lock_question(source.question)
-    if Resolution.objects.filter(question=question, superseded_at__isnull=True).exists():
-        return  # an outcome is already proposed or decided: admins take it from here
+    current = Resolution.objects.filter(question=question, superseded_at__isnull=True).first()
+    if current is not None:  # an outcome is already proposed or decided: admins take it
+        _hold_if_contradicted(current, check, source, verdict)
+        return
     option = None
     outcome = str(verdict.outcome)
     if verdict.outcome == kinds.Outcome.OPTION:
@@ -524,7 +539,7 @@ def _propose_from(check: Check, source: ResolutionSource, verdict: kinds.Verdict
             check.save(update_fields=["error"])
             return
         outcome = Resolution.Outcome.OPTION
-    resolution_propose(
+    proposal = resolution_propose(
         question=question,
         outcome=outcome,
         option=option,
@@ -533,3 +548,42 @@ def _propose_from(check: Check, source: ResolutionSource, verdict: kinds.Verdict
         resolver=source.kind,
         evidence=check,
     )
+    earlier = (
+        Check.objects.filter(source=source, finished_at__isnull=False)
+        .filter(DECISIVE_VERDICTS)
+        .exclude(verdict=verdict.recorded)
+        .order_by("-started_at")
+        .first()
+    )
+    if earlier is not None:
+        _hold(
+            proposal,
+            f"an earlier check of this source ({earlier.started_at:%d %b %Y}) said "
+            f"{earlier.verdict}",
+        )
+
+
+# Verdicts that would propose an outcome; a source whose verdicts disagree has flipped.
+DECISIVE_VERDICTS = Q(verdict__in=["yes", "no", "annulled"]) | Q(verdict__startswith="option:")
+
+
+def _hold_if_contradicted(
+    current: Resolution, check: Check, source: ResolutionSource, verdict: kinds.Verdict
+) -> None:
+    """A proposal from this source that the source now contradicts waits for an admin."""
+    if current.state != Resolution.State.PROPOSED or current.held_reason:
+        return
+    if current.evidence is None or current.evidence.source_id != source.pk:
+        return
+    if current.evidence.verdict == verdict.recorded:
+        return
+    _hold(
+        current,
+        f"a later check of this source ({check.started_at:%d %b %Y}) says {verdict.recorded}",
+    )
+
+
+def _hold(resolution: Resolution, why: str) -> None:
+    reason = f"Its source flipped: {why}. An admin must decide."
+    Resolution.objects.filter(pk=resolution.pk).update(held_reason=reason)
+    resolution.held_reason = reason
