@@ -21,6 +21,7 @@ from resolvers.kinds.base import (
 )
 from resolvers.kinds.errors import EvaluationError
 from resolvers.kinds.schemas import DECIDE_NO_AFTER, HTTP_URL, config_object
+from resolvers.kinds.secrets import API_KEY_PROPERTIES, key_headers
 from resolvers.kinds.validation import Problems
 from resolvers.kinds.values import (
     COMPARATORS,
@@ -56,6 +57,7 @@ class HttpJsonKind(ResolverKind):
                 "minProperties": 1,
             },
             "decide_no_after": DECIDE_NO_AFTER,
+            **API_KEY_PROPERTIES,
         },
         ["url", "expression"],
     )
@@ -63,6 +65,7 @@ class HttpJsonKind(ResolverKind):
 
     def check_config(self, config: dict, problems: Problems) -> None:
         problems.url(config)
+        problems.secret(config, "api_key", config["url"])
         try:
             jmespath.compile(config["expression"])
         except jmespath.exceptions.JMESPathError as exc:
@@ -84,7 +87,11 @@ class HttpJsonKind(ResolverKind):
         problems.when(config, "decide_no_after")
 
     def fetch(self, config: dict) -> FetchResult:
-        return fetcher.fetch(config["url"], headers={"Accept": "application/json"})
+        return fetcher.fetch(
+            config["url"],
+            headers={"Accept": "application/json"},
+            secret_headers=key_headers(config, config["url"]),
+        )
 
     def evaluate(
         self, evidence: FetchResult, config: dict, question: QuestionFacts, now: datetime

@@ -33,6 +33,36 @@ SECRET_REF = {
 }
 
 
+HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+
+# The config fields of a kind that may send an API key as a header.
+API_KEY_PROPERTIES = {
+    "api_key": SECRET_REF,
+    "api_key_header": {
+        "type": "string",
+        "pattern": HEADER_NAME.pattern,
+        "default": "x-api-key",
+        "description": "The header the key goes in (default x-api-key; Authorization for a "
+        "bearer token).",
+    },
+    "api_key_prefix": {
+        "type": "string",
+        "maxLength": 20,
+        "description": 'Put before the key in the header, e.g. "Bearer ".',
+    },
+}
+
+
+def key_headers(config: dict, url: str) -> dict[str, str]:
+    """The header carrying the config's API key for a request to ``url`` (none without a
+    key), for ``fetcher.fetch(secret_headers=...)``."""
+    ref = config.get("api_key")
+    if not ref:
+        return {}
+    name = config.get("api_key_header") or "x-api-key"
+    return {name: f"{config.get('api_key_prefix', '')}{reveal(ref, url)}"}
+
+
 def _configured() -> dict[str, dict]:
     return getattr(settings, "RESOLVER_SECRETS", None) or {}
 

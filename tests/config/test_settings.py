@@ -97,3 +97,26 @@ def test_postgresql_and_redis_from_the_environment():
     assert settings["name"] == "hindsight"
     assert settings["broker"] == "redis://cache.internal:6380/2"
     assert settings["cache"] == "redis://cache.internal:6380/2"
+
+
+def test_api_keys_come_from_the_environment_bound_to_their_hosts():
+    code = (
+        "import django, json; from django.conf import settings; django.setup(); "
+        "print(json.dumps(settings.RESOLVER_SECRETS))"
+    )
+    environment = {
+        "PATH": os.environ["PATH"],
+        "ENV_FILE": "/nonexistent/.env",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "true",
+        "RESOLVER_SECRETS": "AA_API_KEY@artificialanalysis.ai, GH_TOKEN@api.github.com|github.com",
+        "AA_API_KEY": "k-aa",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "AA_API_KEY": {"value": "k-aa", "hosts": ["artificialanalysis.ai"]},
+        "GH_TOKEN": {"value": "", "hosts": ["api.github.com", "github.com"]},
+    }
