@@ -378,6 +378,8 @@ RESOLVER_CONNECT_TIMEOUT = env.float("RESOLVER_CONNECT_TIMEOUT", default=5)
 RESOLVER_READ_TIMEOUT = env.float("RESOLVER_READ_TIMEOUT", default=15)
 RESOLVER_DEADLINE = env.float("RESOLVER_DEADLINE", default=30)
 RESOLVER_MAX_REDIRECTS = 5
+# Failed checks in a row after which a source is flagged in the resolution queue.
+RESOLVER_FAILING_AFTER = env.int("RESOLVER_FAILING_AFTER", default=3)
 RESOLVER_USER_AGENT = "Hindsight-resolver/1.0 (prediction registry; resolution checks)"
 # API keys that sources may name ({"secret": "AA_API_KEY"}), each bound to the hosts it may
 # be sent to: RESOLVER_SECRETS="AA_API_KEY@artificialanalysis.ai" reads the key from the
