@@ -369,9 +369,5 @@ class CalibrationView(APIView):
         forecaster = generics.get_object_or_404(
             registry_selectors.forecasters_list(), handle=handle
         )
-        payload = selectors.scores_cached(
-            f"calibration:{forecaster.pk}",
-            300,
-            lambda: selectors.calibration_payload(forecaster=forecaster),
-        )
+        payload = selectors.calibration_payload(forecaster=forecaster)
         return Response(CalibrationSerializer(payload).data)

@@ -315,9 +315,22 @@ def _finite(value: float) -> float | None:
     return None if value != value else float(value)
 
 
+CALIBRATION_CACHE_SECONDS = 300
+
+
+def calibration_cached(*, forecaster: Forecaster) -> scoring.Calibration:
+    """`calibration_of`, kept a few minutes. The page and the API both read this one entry
+    (they once kept different types under one key, and each broke the other)."""
+    return scores_cached(
+        f"calibration:{forecaster.pk}",
+        CALIBRATION_CACHE_SECONDS,
+        lambda: calibration_of(forecaster=forecaster),
+    )
+
+
 def calibration_payload(*, forecaster: Forecaster) -> dict:
-    """The calibration of `calibration_of` as plain data (JSON-ready, cacheable)."""
-    result = calibration_of(forecaster=forecaster)
+    """The cached calibration as plain data (JSON-ready)."""
+    result = calibration_cached(forecaster=forecaster)
     bins = [
         {
             "lower_edge": float(result.bin_edges[k]),

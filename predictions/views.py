@@ -362,11 +362,7 @@ def _latest_forecasts(forecaster: Forecaster, statuses: list[str]) -> list[dict[
 
 
 def _calibration(forecaster: Forecaster) -> scoring.Calibration:
-    return selectors.scores_cached(
-        f"calibration:{forecaster.pk}",
-        300,
-        lambda: selectors.calibration_of(forecaster=forecaster),
-    )
+    return selectors.calibration_cached(forecaster=forecaster)
 
 
 def _scores(forecaster: Forecaster, staff: bool) -> QuerySet[QuestionScore]:

@@ -511,3 +511,19 @@ def test_calibration_chart_is_valid_svg_with_a_text_alternative():
     assert f"In 0{DASH}10% (weight 2), forecasts averaged 5% and 50% happened" in chart.summary
     assert chart.summary == svg.find(f"{SVG}desc").text
     assert [b.count for b in chart.bins][-1] == 2
+
+
+@pytest.mark.parametrize("first", ["api", "page"])
+def test_the_forecaster_page_and_the_calibration_api_work_in_either_order(first, alice, bob):
+    resolved_question([(alice, 0.8), (bob, 0.4)], title="Will the lab ship it?")
+    client = Client()
+    page = f"/forecasters/{alice.handle}/"
+    api = f"/api/v1/forecasters/{alice.handle}/calibration/"
+    order = [api, page] if first == "api" else [page, api]
+
+    responses = [client.get(url) for url in order + order]
+
+    assert [response.status_code for response in responses] == [200, 200, 200, 200]
+    body = client.get(api).json()
+    assert body["forecaster"] == alice.handle and len(body["bins"]) == 10
+    assert "Calibration of Alice" in client.get(page).content.decode()
