@@ -38,6 +38,11 @@ def _number_problem(value: Any) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return "must be a finite number"
     if not MIN_PROBABILITY <= value <= MAX_PROBABILITY:
+        if 1 < value <= 100:  # a percentage: say how the API writes it
+            return (
+                f"must be between {MIN_PROBABILITY} and {MAX_PROBABILITY}: the API takes a "
+                f"probability, so {value:g}% is {value / 100:g}"
+            )
         return f"must be between {MIN_PROBABILITY} and {MAX_PROBABILITY}"
     return None
 

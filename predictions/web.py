@@ -1,9 +1,13 @@
 """The forecast form of the question page: percentages in, `forecast_submit` behind it.
 
-People type percentages (70 means a 70% chance, stored as 0.7). The form checks what it
-can, then the service decides; the service's field errors come back beside the fields they
-name, with what was typed kept. Refusals of the moment (a question that has just closed)
-are raised as the service's `ApplicationError` for the page to show as a message.
+People type a chance as they think of it: "70", "70%" or "0.7" are all a 70% chance
+(stored as 0.7). The rule, stated next to the field: a number with a percent sign, or one
+of 1 or more, is a percentage; a number below 1 without a percent sign is a probability
+(write "0.5%" for half a percent). The page shows what it understood as you type, and the
+saved message repeats it. The form checks what it can, then the service decides; the
+service's field errors come back beside the fields they name, with what was typed kept.
+Refusals of the moment (a question that has just closed) are raised as the service's
+`ApplicationError` for the page to show as a message.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ MIN_PERCENT = Decimal("0.1")
 MAX_PERCENT = Decimal("99.9")
 HUNDRED = Decimal(100)
 # Django formats these messages with %-parameters: a literal percent sign is "%%".
-RANGE_MESSAGE = "Enter a percentage between 0.1 and 99.9 (for example 70 for a 70%% chance)."
+RANGE_MESSAGE = (
+    "Enter a chance between 0.1%% and 99.9%% (for example 70, 70%% or 0.7 for a 70%% chance)."
+)
+INPUT_RULE = (
+    "70, 70% and 0.7 all mean a 70% chance: a number below 1 is read as a probability "
+    "unless it has a % sign (0.5% is half a percent)."
+)
 RATIONALE_FIELD = "rationale"
 
 # What to say when the question takes no forecast at all right now.
@@ -42,11 +52,30 @@ def refusal_for(status: str) -> str:
     return REFUSALS.get(status, f"This question is {status} and takes no forecasts.")
 
 
-class PercentField(forms.DecimalField):
-    """A percentage between 0.1 and 99.9, typed in a number input."""
+def understood_percent(typed: str) -> Decimal | None:
+    """What a typed chance means, in percent, by the rule above; None if it is no number."""
+    text = typed.strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+    is_percent = text.endswith("%")
+    text = text.removesuffix("%")
+    if not text or len(text) > 40:
+        return None
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None
+    if not number.is_finite():
+        return None
+    if not is_percent and 0 < number < 1:
+        return number * HUNDRED
+    return number
 
+
+class PercentField(forms.DecimalField):
+    """A chance between 0.1% and 99.9%, typed as 70, 70% or 0.7 (see the module's rule)."""
+
+    widget = forms.TextInput
     default_error_messages = {
-        "invalid": "Enter a number, such as 70 for a 70% chance.",
+        "invalid": "Enter a number, such as 70, 70% or 0.7 for a 70% chance.",
         "required": "Enter a percentage.",
         "min_value": RANGE_MESSAGE,
         "max_value": RANGE_MESSAGE,
@@ -61,10 +90,21 @@ class PercentField(forms.DecimalField):
         kwargs.setdefault("decimal_places", 3)
         super().__init__(**kwargs)
 
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        if value in self.empty_values:
+            return None
+        understood = understood_percent(str(value))
+        if understood is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        # 0.7 -> 70; three decimal places of a percent at most (validated after).
+        return understood.normalize()
+
     def widget_attrs(self, widget):  # type: ignore[no-untyped-def]
         attrs = super().widget_attrs(widget)
-        # Any decimal is welcome; the server says what is wrong with it.
-        attrs.update({"step": "any", "inputmode": "decimal", "class": "percent"})
+        # A text box: a number box refuses "70%". The server says what is wrong.
+        attrs.pop("step", None)
+        attrs.update({"inputmode": "decimal", "class": "percent", "autocomplete": "off"})
+        attrs["data-understood"] = "1"
         return attrs
 
 
@@ -104,8 +144,8 @@ class ForecastForm(forms.Form):
 
 class BinaryForecastForm(ForecastForm):
     probability = PercentField(
-        label="Your chance that the answer is Yes, in percent",
-        help_text="A number from 0.1 to 99.9: 70 means a 70% chance of Yes.",
+        label="Your chance that the answer is Yes",
+        help_text=f"From 0.1% to 99.9%. {INPUT_RULE}",
     )
     rationale = _rationale_field()
     service_fields = {"probability": "probability", RATIONALE_FIELD: RATIONALE_FIELD}
@@ -152,11 +192,8 @@ class MultipleChoiceForecastForm(ForecastForm):
             value = field.value()
             if value in (None, ""):
                 return None
-            try:
-                number = Decimal(str(value).strip())
-            except ArithmeticError:
-                return None
-            if not number.is_finite():
+            number = understood_percent(str(value))
+            if number is None:
                 return None
             total += number
         return f"{total.normalize():f}"

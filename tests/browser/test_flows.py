@@ -44,9 +44,11 @@ def test_sign_up_then_forecast_a_wrong_then_a_right_value(page, screenshot):
     assert not Forecast.objects.exists()
     screenshot("wrong-value")
 
-    page.get_by_label(re.compile("Your chance that the answer is Yes")).fill("70")
+    # Typed as a probability, it is shown as understood before it is saved.
+    page.get_by_label(re.compile("Your chance that the answer is Yes")).fill("0.7")
+    expect(page.locator("output.understood")).to_have_text("= 70% chance")
     page.get_by_role("button", name="Save forecast").click()
-    expect(page.get_by_text("Forecast saved")).to_be_visible()
+    expect(page.get_by_text("Forecast saved: Yes 70%")).to_be_visible()
     expect(page.locator("#your-forecasts").locator("..")).to_contain_text("70")
     screenshot("saved")
     forecast = Forecast.objects.get()

@@ -540,3 +540,15 @@ def test_the_documented_examples_are_accepted(alice_client, mc_question):
     for question, body in by_kind.items():
         response = alice_client.post(forecasts_url(question), body, format="json")
         assert response.status_code == 201, response.content
+
+
+def test_a_percentage_sent_to_the_api_is_refused_with_the_probability_it_meant(
+    alice_client,
+):
+    question = factories.QuestionFactory()
+
+    response = alice_client.post(forecasts_url(question), {"probability": 70}, format="json")
+
+    assert response.status_code == 400
+    message = response.json()["fields"]["probability"]
+    assert "the API takes a probability, so 70% is 0.7" in message

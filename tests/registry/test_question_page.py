@@ -92,10 +92,9 @@ def test_forecaster_sees_a_percentage_input_with_its_label(alice):
     text = html(client_for(alice.user).get(page(question)))
 
     assert 'id="forecast-form"' in text
-    assert (
-        '<label for="forecast-probability">Your chance that the answer is Yes, in percent' in text
-    )
-    assert re.search(r'<input type="number" name="probability"[^>]*id="forecast-probability"', text)
+    assert '<label for="forecast-probability">Your chance that the answer is Yes</label>' in text
+    assert re.search(r'<input type="text" name="probability"[^>]*id="forecast-probability"', text)
+    assert "70, 70% and 0.7 all mean a 70% chance" in text  # the rule, next to the field
     assert 'aria-describedby="forecast-probability_helptext"' in text
     assert "Log in to forecast" not in text
 
@@ -114,11 +113,14 @@ def test_staff_see_the_page_of_an_open_question_and_may_forecast(staff_user):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("150", "Enter a percentage between 0.1 and 99.9"),
-        ("1000", "Enter a percentage between 0.1 and 99.9 (for example 70 for a 70% chance)."),
+        ("150", "Enter a chance between 0.1% and 99.9%"),
+        ("1000", "Enter a chance between 0.1% and 99.9% (for example 70, 70% or 0.7 for a 70%"),
         ("50.1234", "Use at most three decimal places."),
         ("abc", "Enter a number, such as 70"),
-        ("0", "Enter a percentage between 0.1 and 99.9"),
+        ("0", "Enter a chance between 0.1% and 99.9%"),
+        ("0.05%", "Enter a chance between 0.1% and 99.9%"),
+        ("100%", "Enter a chance between 0.1% and 99.9%"),
+        ("7O", "Enter a number, such as 70"),
         ("", "Enter a percentage."),
     ],
 )
@@ -136,7 +138,7 @@ def test_a_wrong_value_shows_the_error_beside_the_field_and_keeps_what_was_typed
     error = re.search(r'<p class="field-error" id="forecast-probability_error">([^<]*)</p>', text)
     assert error and message in error.group(1)
     assert error.group(1).count(message) == 1
-    field = re.search(r'<input type="number" name="probability"[^>]*>', text).group(0)
+    field = re.search(r'<input type="text" name="probability"[^>]*>', text).group(0)
     assert f'value="{typed}"' in field if typed else "value=" not in field
     assert 'aria-invalid="true"' in field
     assert "forecast-probability_error" in field  # aria-describedby
@@ -170,7 +172,8 @@ def test_a_right_value_stores_one_web_forecast_and_shows_it_in_your_forecasts(al
 def test_decimal_percentages_are_stored_as_probabilities(alice):
     question = factories.QuestionFactory()
 
-    client_for(alice.user).post(page(question), {"probability": "0.1"})
+    # Below 1, a percentage needs its sign: "0.1" alone would be a probability (10%).
+    client_for(alice.user).post(page(question), {"probability": "0.1%"})
     client_for(alice.user).post(page(question), {"probability": "99.9"})
 
     assert [f.probabilities for f in Forecast.objects.order_by("id")] == [[0.001], [0.999]]
@@ -206,7 +209,7 @@ def test_multiple_choice_form_has_one_input_per_option_and_a_running_sum(alice, 
     for index, label in enumerate(MC_OPTIONS):
         assert f'<label for="forecast-option_{index}">{label}</label>' in text
         assert f'name="option_{index}"' in text
-    assert "<legend>Your chance for each option, in percent</legend>" in text
+    assert "<legend>Your chance for each option</legend>" in text
     assert '<output id="forecast-total" aria-live="polite">' in text
     assert "<script>" in text  # progressive enhancement of the sum
 
@@ -669,3 +672,36 @@ def test_the_sources_index_lists_every_source(client):
     page = client.get("/sources/").content.decode()
 
     assert "My bets on open models, mid-2026" in page and "0 claims" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("70", 0.7),
+        ("70%", 0.7),
+        ("0.7", 0.7),
+        (".7", 0.7),
+        ("0,7", 0.7),
+        (" 70 % ", 0.7),
+        ("0.5%", 0.005),
+        ("1", 0.01),
+        ("12.5", 0.125),
+        ("0.125", 0.125),
+    ],
+)
+def test_a_chance_typed_as_a_percentage_or_a_probability_is_understood_alike(alice, typed, stored):
+    question = factories.QuestionFactory()
+
+    response = client_for(alice.user).post(page(question), {"probability": typed}, follow=True)
+
+    assert Forecast.objects.get().probabilities == [pytest.approx(stored)]
+    shown = f"{stored * 100:g}%"
+    assert f"Forecast saved: Yes {shown}" in html(response)
+
+
+def test_multiple_choice_options_may_be_typed_as_probabilities(alice, mc_question):
+    typed = {f"option_{index}": value for index, value in enumerate(["0.5", "30%", "20"])}
+
+    client_for(alice.user).post(page(mc_question), typed)
+
+    assert Forecast.objects.get().probabilities == [0.5, 0.3, 0.2]
