@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
-from rest_framework import permissions, serializers, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,17 +97,16 @@ class ResolutionInputSerializer(StrictInputSerializer):
     )
 
 
-class QuestionResolutionsView(APIView):
-    """A question's resolution history, newest first; staff record a final outcome, which
-    supersedes the current one and moves the scores."""
+class QuestionResolutionsView(generics.ListAPIView):
+    """A question's resolution history, newest first, paginated like every list; staff
+    record a final outcome, which supersedes the current one and moves the scores."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = ResolutionSerializer
 
-    @extend_schema(responses=ResolutionSerializer(many=True))
-    def get(self, request: Request, slug: str) -> Response:
-        question = registry_selectors.question_get(slug=slug, user=request.user)
-        history = selectors.resolution_history(question=question)
-        return Response(ResolutionSerializer(history, many=True).data)
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        question = registry_selectors.question_get(slug=self.kwargs["slug"], user=self.request.user)
+        return selectors.resolution_history(question=question)
 
     @extend_schema(request=ResolutionInputSerializer, responses={201: ResolutionSerializer})
     def post(self, request: Request, slug: str) -> Response:

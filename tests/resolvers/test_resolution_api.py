@@ -42,7 +42,8 @@ def test_an_override_keeps_the_history(staff_client, anonymous_client):
 
     history = anonymous_client.get(url(question)).json()
 
-    assert [(row["outcome"], row["current"]) for row in history] == [
+    assert history["count"] == 2 and history["next"] is None
+    assert [(row["outcome"], row["current"]) for row in history["results"]] == [
         ("annulled", True),
         ("yes", False),
     ]
@@ -178,3 +179,22 @@ def test_overriding_without_naming_the_current_resolution_is_a_409(staff_client)
 
     assert response.status_code == 409
     assert Resolution.objects.filter(question=question).count() == 1
+
+
+def test_the_history_is_paginated_like_every_list(anonymous_client, staff_client):
+    question = factories.ClosedQuestionFactory()
+    previous = None
+    for outcome in ["yes", "no", "yes"]:
+        body = {"outcome": outcome, "rationale": "Looked again."}
+        if previous is not None:
+            body["supersedes"] = previous
+        previous = staff_client.post(url(question), body, format="json").json()["id"]
+
+    first = anonymous_client.get(url(question), {"page_size": 2}).json()
+    second = anonymous_client.get(first["next"]).json()
+
+    assert first["count"] == 3 and len(first["results"]) == 2
+    assert [row["current"] for row in first["results"]] == [True, False]
+    assert len(second["results"]) == 1 and second["next"] is None
+    bad = anonymous_client.get(url(question), {"page_size": "lots"})
+    assert bad.status_code == 400 and "page_size" in bad.json()["fields"]
