@@ -12,11 +12,13 @@ Refusals of the moment (a question that has just closed) are raised as the servi
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from config.errors import ApplicationError
 from predictions import services
@@ -48,7 +50,14 @@ REFUSALS = {
 }
 
 
-def refusal_for(status: str) -> str:
+def refusal_for(status: str, *, closes_at: datetime | None = None) -> str:
+    """Why the question takes no forecast now. An outcome can be proposed before the close
+    (the event happened early): the question has not closed then, and is not said to."""
+    if status == Question.Status.RESOLVING and closes_at is not None and timezone.now() < closes_at:
+        return (
+            "An outcome has been proposed before the close, so forecasts are paused while "
+            "it is confirmed."
+        )
     return REFUSALS.get(status, f"This question is {status} and takes no forecasts.")
 
 

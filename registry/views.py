@@ -21,7 +21,7 @@ from predictions import selectors as prediction_selectors
 from predictions.formatting import forecast_in_words, percent
 from predictions.models import Forecast, QuestionScore
 from registry import selectors
-from registry.models import Claim, Question
+from registry.models import Claim, Forecaster, Question
 from resolvers import health
 from resolvers import selectors as resolver_selectors
 from resolvers.models import Check
@@ -170,7 +170,7 @@ def _question_context(
         "status_label": Question.Status(status).label,
         "is_open": is_open,
         "is_staff": is_staff,
-        "refusal": "" if is_open else web.refusal_for(status),
+        "refusal": "" if is_open else web.refusal_for(status, closes_at=question.closes_at),
         "dates": [
             {"label": label, "when": when, "relative": time_from_now(when, now)}
             for label, when in dates
@@ -192,8 +192,29 @@ def _question_context(
         "sources": sources,
         "evidence_public": is_staff or resolver_selectors.evidence_is_public(question),
         "current_resolution": current,
+        "dispute": _dispute_context(current, user, now),
         "resolutions": history,
         "scores": scores,
+    }
+
+
+def _dispute_context(current: Any, user: Any, now: datetime) -> dict[str, Any] | None:
+    """When a proposal becomes final, and whether the viewer may dispute it."""
+    if current is None or current.state != "proposed":
+        return None
+    forecaster_id = None
+    if user.is_authenticated:
+        forecaster_id = Forecaster.objects.filter(user=user).values_list("pk", flat=True).first()
+    window = resolver_selectors.dispute_window(resolution=current, forecaster_id=forecaster_id)
+    hours = (window.ends_at - now).total_seconds() / 3600
+    # A deadline a day or two off is said in hours ("in 31 hours"): a day is too coarse.
+    relative = (
+        f"in {round(hours)} hours" if 1.5 <= hours < 72 else time_from_now(window.ends_at, now)
+    )
+    return {
+        "window": window,
+        "relative": relative,
+        "signed_in": user.is_authenticated,
     }
 
 
@@ -210,7 +231,7 @@ def _forecast_post(request: HttpRequest, question: Question) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(_login_url(request))
     if question.status != Question.Status.OPEN:
-        messages.error(request, web.refusal_for(question.status))
+        messages.error(request, web.refusal_for(question.status, closes_at=question.closes_at))
         return HttpResponseRedirect(page_url)
     form = web.forecast_form(question, data=request.POST)
     try:

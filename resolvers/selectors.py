@@ -3,13 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
 from django.db.models.functions import Now, RowNumber
+from django.utils import timezone
 
 from registry.models import Question
 from resolvers.health import failing_after
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
+
+
+@dataclass(frozen=True)
+class DisputeWindow:
+    """A current proposal's dispute window, as the question page shows it."""
+
+    ends_at: datetime
+    open: bool  # the window has not passed
+    waits_for_admin: bool  # disputed or held: it will not become final by itself
+    can_dispute: bool  # the viewer may dispute it now
+    already_disputed: bool  # the viewer has disputed it
+
+
+def dispute_window(*, resolution: Resolution, forecaster_id: int | None) -> DisputeWindow:
+    ends_at = resolution.created_at + settings.RESOLUTION_DISPUTE_WINDOW
+    is_open = timezone.now() < ends_at
+    disputed = resolution.disputes.exists()
+    mine = (
+        forecaster_id is not None
+        and resolution.disputes.filter(forecaster_id=forecaster_id).exists()
+    )
+    forecast = (
+        forecaster_id is not None
+        and resolution.question.forecasts.filter(forecaster_id=forecaster_id).exists()
+    )
+    proposed = resolution.state == Resolution.State.PROPOSED and resolution.is_current
+    return DisputeWindow(
+        ends_at=ends_at,
+        open=is_open,
+        waits_for_admin=disputed or bool(resolution.held_reason),
+        can_dispute=bool(proposed and is_open and forecast and not mine),
+        already_disputed=bool(mine),
+    )
 
 
 def evidence_is_public(question: Question) -> bool:

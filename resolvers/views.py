@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
+from registry import selectors as registry_selectors
 from registry.models import Question
+from registry.services import forecaster_for_user
 from resolvers import selectors, services
 from resolvers.models import Resolution
 
@@ -79,3 +83,40 @@ def resolution_act(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, f"{question.title}: {action} done.")
     return HttpResponseRedirect(reverse("resolvers:queue"))
+
+
+class DisputeForm(forms.Form):
+    resolution = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=4000,
+        error_messages={"required": "Say what is wrong with the proposed outcome."},
+    )
+
+
+@login_required
+@require_POST
+def dispute_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    """A forecaster disputes the proposed outcome from the question page."""
+    question = registry_selectors.question_get(slug=slug, user=request.user)
+    page = reverse("registry:question", args=[question.slug]) + "#outcome-heading"
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(" ".join(errors) for errors in form.errors.values())
+        messages.error(request, f"Your dispute was not recorded: {problems}")
+        return HttpResponseRedirect(page)
+    resolution = get_object_or_404(
+        Resolution, pk=form.cleaned_data["resolution"], question=question
+    )
+    try:
+        services.resolution_dispute(
+            resolution=resolution,
+            forecaster=forecaster_for_user(user=request.user),
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as error:
+        messages.error(request, f"Your dispute was not recorded: {error.message}")
+    else:
+        messages.success(
+            request, "Your dispute is recorded. The outcome now waits for an admin to decide."
+        )
+    return HttpResponseRedirect(page)

@@ -288,6 +288,10 @@ def disputed_by_the_caller(world: World, persona: str) -> None:
     ]
 
 
+def nothing_disputed(world: World, persona: str) -> None:
+    assert not Dispute.objects.filter(resolution=world.proposal).exists()
+
+
 def own_tokens_revoked(count: int) -> Callable[[World, str], None]:
     """The caller has no token left; everyone else keeps their `count`."""
 
@@ -869,6 +873,17 @@ _pages = [
         alice=Expect(302, redirect="/questions/matrix-open/", then=forecast_is_the_callers(0.43)),
         bob=Expect(302, redirect="/questions/matrix-open/", then=forecast_is_the_callers(0.43)),
         staff=Expect(302, redirect="/questions/matrix-open/", then=forecast_is_the_callers(0.43)),
+    ),
+    # Disputing from the question page: only someone who forecast on it, as themself.
+    *every(
+        "POST",
+        "/questions/{closed}/dispute/",
+        page=True,
+        body=lambda w: {"resolution": str(w.proposal.pk), "reason": "The source was misread."},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/questions/matrix-closed/", then=disputed_by_the_caller),
+        bob=Expect(302, redirect="/questions/matrix-closed/", then=nothing_disputed),
+        staff=Expect(302, redirect="/questions/matrix-closed/", then=nothing_disputed),
     ),
     *everyone("GET", "/sources/", page=True),
     *every(
