@@ -221,8 +221,9 @@ def _forecasters(count: int) -> str:
     return f"{count} forecaster" + ("" if count == 1 else "s")
 
 
-def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str]) -> str:
-    """The text alternative: the period, the latest values and each option's range."""
+def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str], *, final: bool = False) -> str:
+    """The text alternative: the period, the latest (or, once resolved, the final) values
+    and each option's range."""
     if not series:
         return "No forecasts yet, so there is no crowd forecast to show."
     first, last = series[0], series[-1]
@@ -236,7 +237,8 @@ def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str]) -> str:
     latest = ", ".join(f"{label} {percent(last.probabilities[label])}" for label in options)
     text = (
         f"Crowd forecast (median of the forecasters' standing forecasts) of {subject}, "
-        f"{period}. Latest, on {last.day.isoformat()}, from {_forecasters(last.forecasters)}: "
+        f"{period}. {'Final' if final else 'Latest'}, on {last.day.isoformat()}, from "
+        f"{_forecasters(last.forecasters)}: "
         f"{latest}."
     )
     if days > 1:
@@ -254,6 +256,7 @@ def crowd_chart(
     options: Sequence[str] | None = None,
     title: str = "Crowd forecast over time",
     chart_id: str = "crowd-chart",
+    final: bool = False,
 ) -> Chart:
     """A line per option of the crowd's probability (0-100%) by day, with a legend when
     there is more than one line. `options` picks the lines, in order (default: every key
@@ -266,7 +269,7 @@ def crowd_chart(
     top, bottom, left, right = 14, 52, 68, 30
     legend_height = len(options) * LEGEND_ROW + 6 if show_legend else 0
     height = top + plot_height + bottom + legend_height
-    text = crowd_text(series, options)
+    text = crowd_text(series, options, final=final)
 
     if series:
         first, last = series[0].day.toordinal(), series[-1].day.toordinal()

@@ -118,6 +118,7 @@ def _question_context(
                 options=["Yes"] if question.is_binary else question.option_labels(),
                 title=f"Crowd forecast over time: {question.title}",
                 chart_id="crowd-chart",
+                final=status == Question.Status.RESOLVED,
             )
     crowd_options = ["Yes"] if question.is_binary else question.option_labels()
     crowd_table = [
@@ -149,6 +150,18 @@ def _question_context(
         if status == Question.Status.RESOLVED
         else []
     )
+    forecast_count = Forecast.objects.filter(question=question).count()
+    unscored = 0
+    if status == Question.Status.RESOLVED and forecast_count:
+        # Forecasters with a forecast but no score: theirs came on the day the outcome
+        # became known or later, and a forecast counts from the day after it is made.
+        unscored = (
+            Forecast.objects.filter(question=question)
+            .exclude(forecaster_id__in=[score.forecaster_id for score in scores])
+            .values("forecaster_id")
+            .distinct()
+            .count()
+        )
     claims = selectors.public_claims_of(question=question)
     revisions = [
         {
@@ -195,6 +208,8 @@ def _question_context(
         "dispute": _dispute_context(current, user, now),
         "resolutions": history,
         "scores": scores,
+        "unscored_forecasters": unscored,
+        "forecast_count": forecast_count,
     }
 
 

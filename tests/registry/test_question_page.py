@@ -527,6 +527,53 @@ def test_scores_table_appears_once_resolved(alice, bob, staff_user):
     assert 'href="/scoring/"' in text
 
 
+def test_a_forecast_made_on_the_day_of_the_outcome_is_explained_not_lost(alice, bob, staff_user):
+    question = factories.ClosedQuestionFactory()
+    factories.ForecastFactory(
+        question=question, forecaster=alice, probabilities=[0.9], submitted_at=days_ago(50)
+    )
+    known_on = days_ago(10)
+    factories.ForecastFactory(
+        question=question, forecaster=bob, probabilities=[0.2], submitted_at=known_on
+    )
+    resolution_services.resolution_record(
+        question=question,
+        outcome="yes",
+        rationale="It happened.",
+        user=staff_user,
+        known_on=known_on.date(),
+    )
+    rescoring.rescore_question(question_id=question.pk)
+
+    text = html(client_for().get(page(question)))
+    scores = text.split('id="scores-heading"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/forecasters/alice/"' in scores and 'href="/forecasters/bob/"' not in scores
+    assert "1 forecaster forecast only on the day the outcome became known or later" in scores
+    assert "that forecast counts for no days and is not scored" in scores
+    assert "Final, on" in text and "Latest, on" not in text  # the crowd once resolved
+
+
+def test_when_no_forecast_stood_a_day_the_page_does_not_say_there_were_none(bob, staff_user):
+    question = factories.ClosedQuestionFactory()
+    known_on = days_ago(10)
+    factories.ForecastFactory(
+        question=question, forecaster=bob, probabilities=[0.2], submitted_at=known_on
+    )
+    resolution_services.resolution_record(
+        question=question,
+        outcome="yes",
+        rationale="It happened.",
+        user=staff_user,
+        known_on=known_on.date(),
+    )
+    rescoring.rescore_question(question_id=question.pk)
+
+    text = html(client_for().get(page(question)))
+    assert "No forecasts yet" not in text
+    assert "1 forecast was made, but none stood for a whole day before the outcome" in text
+    assert "1 forecaster forecast only on the day the outcome became known" in text
+
+
 def test_forecaster_keeps_seeing_their_history_after_resolution(alice, staff_user):
     question = factories.ClosedQuestionFactory()
     factories.ForecastFactory(
