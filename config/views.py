@@ -6,8 +6,9 @@ import redis
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views import defaults
 
 
@@ -57,6 +58,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon (its
+    hashed static name is known only once the app runs, so it is looked up here)."""
+    return HttpResponsePermanentRedirect(static("hindsight/favicon.svg"))
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 for a URL that routes nowhere: the API's JSON error under /api/, else the page.
 
@@ -94,4 +101,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
             {"error": "Something went wrong on our side; it has been logged.", "fields": {}},
             status=500,
         )
-    return defaults.server_error(request)
+    try:  # the page in the site's layout; the bare one if even that cannot render
+        return render(request, "500.html", status=500)
+    except Exception:
+        return defaults.server_error(request)

@@ -28,7 +28,7 @@ class ResolutionsFeed(Feed):
         return f"Known on {item.known_on:%Y-%m-%d}. {item.rationale}{superseded}"
 
     def item_link(self, item: Resolution) -> str:
-        return f"/api/v1/questions/{item.question.slug}/resolutions/#resolution-{item.pk}"
+        return f"/questions/{item.question.slug}/#resolution-{item.pk}"
 
     def item_guid(self, item: Resolution) -> str:
         return f"hindsight-resolution-{item.pk}"

@@ -825,6 +825,7 @@ _plumbing = [
     *everyone("GET", "/api/schema/"),
     *everyone("GET", "/api/docs/"),
     *everyone("GET", "/healthz"),
+    *everyone("GET", "/favicon.ico", status=301),
     *everyone(
         "GET", "/feeds/resolutions/", shows=see(RESOLVED_TITLE), hides=see(DRAFT_TITLE), page=True
     ),

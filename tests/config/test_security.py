@@ -23,6 +23,7 @@ from config.api import WriteRateThrottle
 from predictions.models import Forecast, ForecasterTotal
 from registry.models import Question
 from registry.services import api_token_create, forecaster_for_user
+from resolvers import services as resolution_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +155,21 @@ def _three_on_the_leaderboard(client_user) -> str:
     return "/api/v1/leaderboard/"
 
 
+def _three_resolutions_of_a_question(client_user) -> str:
+    question = factories.ClosedQuestionFactory()
+    staff = factories.StaffFactory()
+    previous = None
+    for outcome in ("yes", "no", "yes"):
+        previous = resolution_services.resolution_record(
+            question=question,
+            outcome=outcome,
+            rationale="Read again.",
+            user=staff,
+            supersedes=previous.pk if previous else None,
+        )
+    return f"/api/v1/questions/{question.slug}/resolutions/"
+
+
 # Each paginated list of the API (as its schema says), and how to give it three items.
 PAGINATED_LISTS = {
     "/api/v1/questions/": _three_questions,
@@ -164,6 +180,7 @@ PAGINATED_LISTS = {
     "/api/v1/forecasters/{handle}/forecasts/": _three_forecasts_by_a_forecaster,
     "/api/v1/me/forecasts/": _three_of_my_forecasts,
     "/api/v1/leaderboard/": _three_on_the_leaderboard,
+    "/api/v1/questions/{slug}/resolutions/": _three_resolutions_of_a_question,
 }
 
 
