@@ -1,11 +1,12 @@
 from django.urls import path
 
-from registry import import_views, views
+from registry import import_views, question_list, views
 
 app_name = "registry"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("questions/", question_list.question_list, name="questions"),
     path("questions/<slug:slug>/", views.question, name="question"),
     path("sources/", views.source_index, name="sources"),
     path("sources/<slug:slug>/", views.source, name="source"),

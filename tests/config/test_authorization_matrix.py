@@ -886,6 +886,15 @@ _pages = [
         bob=Expect(302, redirect="/questions/matrix-closed/", then=nothing_disputed),
         staff=Expect(302, redirect="/questions/matrix-closed/", then=nothing_disputed),
     ),
+    *every(
+        "GET",
+        "/questions/",
+        page=True,
+        anonymous=Expect(200, hides=see(DRAFT_TITLE)),
+        alice=Expect(200, hides=see(DRAFT_TITLE)),
+        bob=Expect(200, hides=see(DRAFT_TITLE)),
+        staff=Expect(200, shows=see(DRAFT_TITLE)),
+    ),
     *everyone("GET", "/sources/", page=True),
     *every(
         "GET",
