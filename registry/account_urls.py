@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from registry import accounts
+from registry import accounts, password_reset
 
 app_name = "accounts"
 
@@ -16,6 +16,22 @@ urlpatterns = [
         "password_change/done/",
         accounts.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path("password_reset/", password_reset.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password_reset/done/",
+        password_reset.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        password_reset.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("token/", accounts.token_create, name="token_create"),
     path("token/revoke/", accounts.token_revoke, name="token_revoke"),

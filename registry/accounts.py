@@ -154,8 +154,15 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """A new password revokes the account's API tokens (see registry/password_reset.py)."""
+
     template_name = "registration/change_password.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form) -> HttpResponse:  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        services.api_tokens_revoke_all(user=form.user)
+        return response
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)

@@ -1008,6 +1008,41 @@ _accounts = [
         bob=Expect(200, changes_database=False),
         staff=Expect(200, changes_database=False),
     ),
+    # A forgotten password: anyone may ask; an unknown address is not told apart, and a
+    # link that is not a valid token changes nothing.
+    *everyone("GET", "/accounts/password_reset/", page=True),
+    *every(
+        "POST",
+        "/accounts/password_reset/",
+        page=True,
+        body={"email": "nobody@example.org"},
+        **dict.fromkeys(
+            PERSONAS,
+            Expect(302, redirect="/accounts/password_reset/done/", changes_database=False),
+        ),
+    ),
+    *every(
+        "PUT",
+        "/accounts/password_reset/",
+        page=True,
+        **dict.fromkeys(PERSONAS, Expect(200, changes_database=False)),
+    ),
+    *everyone("GET", "/accounts/password_reset/done/", page=True),
+    *everyone("GET", "/accounts/reset/MQ/not-a-token/", page=True, shows=see("does not work")),
+    *every(
+        "POST",
+        "/accounts/reset/MQ/not-a-token/",
+        page=True,
+        body={"new_password1": "x y z 42 q", "new_password2": "x y z 42 q"},
+        **dict.fromkeys(PERSONAS, Expect(200, changes_database=False)),
+    ),
+    *every(
+        "PUT",
+        "/accounts/reset/MQ/not-a-token/",
+        page=True,
+        **dict.fromkeys(PERSONAS, Expect(200, changes_database=False)),
+    ),
+    *everyone("GET", "/accounts/reset/done/", page=True),
     *every(
         "GET",
         "/accounts/password_change/done/",
