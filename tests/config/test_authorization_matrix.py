@@ -103,6 +103,7 @@ class World:
             "unresolved_check": self.unresolved_check.pk,
             "resolved_check": self.resolved_check.pk,
             "draft_check": self.draft_check.pk,
+            "closed_source": self.unresolved_check.source_id,
             "source": self.source_slug,
             "claim_proposal": self.claim_proposal.pk,
             "import": self.source_import.pk,
@@ -263,6 +264,12 @@ def source_attached(world: World, persona: str) -> None:
         "manual",
         "manual",
     ]
+
+
+def source_instructions_set(world: World, persona: str) -> None:
+    source = world.unresolved_check.source
+    source.refresh_from_db()
+    assert source.config == {"instructions": "Read the agency's page."}
 
 
 def source_imported(world: World, persona: str) -> None:
@@ -430,6 +437,13 @@ IMPORTED = {
     "title": "Matrix import",
     "author": "Matrix Author",
     "published_on": "2026-11-01",
+}
+NEW_MANUAL_SOURCE = {
+    "kind": "manual",
+    "kind_shown": "manual",
+    "check_every": "360",
+    "enabled": "on",
+    "action": "save",
 }
 REPLACED_DRAFT = {**{k: v for k, v in NEW_QUESTION.items() if k != "slug"}, "title": "Replaced"}
 SIGNUP = {
@@ -1008,6 +1022,25 @@ _accounts = [
         bob=Expect(200, changes_database=False),
         staff=Expect(200, changes_database=False),
     ),
+    # One's own data, for oneself only.
+    *every(
+        "GET",
+        "/accounts/data.json",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, shows=see('"handle": "alice"'), hides=see('"handle": "bob"')),
+        bob=Expect(200, shows=see('"handle": "bob"'), hides=see('"handle": "alice"')),
+        staff=Expect(200, hides=see('"handle": "alice"', '"handle": "bob"')),
+    ),
+    *every(
+        "GET",
+        "/accounts/data.csv",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=200,
+        bob=200,
+        staff=200,
+    ),
     # A forgotten password: anyone may ask; an unknown address is not told apart, and a
     # link that is not a valid token changes nothing.
     *everyone("GET", "/accounts/password_reset/", page=True),
@@ -1161,6 +1194,69 @@ _staff_pages = [
         alice=Expect(302, redirect=ADMIN_LOGIN),
         bob=Expect(302, redirect=ADMIN_LOGIN),
         staff=404,
+    ),
+    # A question's resolution sources: set up, dry-run, health (staff only).
+    *every(
+        "GET",
+        "/staff/questions/{closed}/sources/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(200, shows=see("Resolution sources", "Add a source", "Check now (dry run)")),
+    ),
+    *every(
+        "POST",
+        "/staff/questions/{closed}/sources/",
+        page=True,
+        body=NEW_MANUAL_SOURCE,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(
+            302, redirect="/staff/questions/matrix-closed/sources/", then=source_attached
+        ),
+    ),
+    *every(
+        "GET",
+        "/staff/questions/{closed}/sources/{closed_source}/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(200, shows=see("Latest 1 check", "Save changes")),
+    ),
+    *every(
+        "POST",
+        "/staff/questions/{closed}/sources/{closed_source}/",
+        page=True,
+        body={**NEW_MANUAL_SOURCE, "config__instructions": "Read the agency's page."},
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(
+            302, redirect="/staff/questions/matrix-closed/sources/", then=source_instructions_set
+        ),
+    ),
+    # Another question's address reaches none of this source.
+    *every(
+        "GET",
+        "/staff/questions/{open}/sources/{closed_source}/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=404,
+    ),
+    # A dry run shows what a check would find and records nothing.
+    *every(
+        "POST",
+        "/staff/questions/{closed}/sources/{closed_source}/dry-run/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(200, shows=see("nothing was recorded"), changes_database=False),
     ),
     # The import pages: staff only (anonymous visitors log in; forecasters are refused).
     *every(
