@@ -65,10 +65,19 @@ class LenientJSONParser(parsers.JSONParser):
     """Parses the non-standard NaN/Infinity literals instead of failing the whole body.
 
     The value then reaches validation, which refuses it with a message naming the field,
-    rather than a parse error that names nothing.
+    rather than a parse error that names nothing. A body nested too deeply for the parser
+    (thousands of brackets) is a 400 saying so, not a RecursionError.
     """
 
     strict = False
+
+    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from None
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

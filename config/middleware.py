@@ -7,7 +7,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.html import escape
+
+from config.text import unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,34 @@ class RequestBodyLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class UnstorableAddressMiddleware:
+    """400 for an address whose path or query holds a NUL byte or a lone surrogate: no
+    lookup can use it (PostgreSQL refuses NUL in text), so it is answered before any view
+    tries, with a sentence naming the part."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = None
+        if unstorable(request.path):
+            problem = f"The address {unstorable(request.path)}."
+        else:
+            for name, values in request.GET.lists():
+                for value in [name, *values]:
+                    if unstorable(value):
+                        shown = name[:40].replace("\x00", "\\0") or "(unnamed)"
+                        problem = f"The query parameter {shown} {unstorable(value)}."
+                        break
+                if problem:
+                    break
+        if problem is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": problem, "fields": {}}, status=400)
+        return render(request, "400.html", {"message": problem}, status=400)
 
 
 class DatabaseUnavailableMiddleware:

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from config.clock import database_now
 from config.errors import ApplicationError
+from config.text import unstorable
 from predictions.models import Forecast
 from registry.models import Forecaster, Question
 from resolvers.models import Resolution
@@ -40,8 +41,8 @@ def _number_problem(value: Any) -> str | None:
     if not MIN_PROBABILITY <= value <= MAX_PROBABILITY:
         if 1 < value <= 100:  # a percentage: say how the API writes it
             return (
-                f"must be between {MIN_PROBABILITY} and {MAX_PROBABILITY}: the API takes a "
-                f"probability, so {value:g}% is {value / 100:g}"
+                f"must be between {MIN_PROBABILITY} and {MAX_PROBABILITY}, a probability, not "
+                f"a percentage: {value:g}% is written {value / 100:g}"
             )
         return f"must be between {MIN_PROBABILITY} and {MAX_PROBABILITY}"
     return None
@@ -120,6 +121,8 @@ def forecast_submit(
         raise ApplicationError.invalid_fields(
             {"rationale": f"must be at most {MAX_RATIONALE_CHARS} characters"}
         )
+    if unstorable(rationale):
+        raise ApplicationError.invalid_fields({"rationale": unstorable(rationale)})
     vector = probabilities_from_input(
         question=question, probability=probability, probabilities=probabilities
     )
@@ -232,8 +235,9 @@ def forecasts_import(
         value = row.get(column)
         return value if isinstance(value, str) else ""
 
-    slugs = {cell(row, "question").strip() for row in rows} - {""}
-    handles = {cell(row, "forecaster").strip() for row in rows} - {""}
+    # Only what a query can hold is looked up; the rest is refused by line below.
+    slugs = {s for row in rows if not unstorable(s := cell(row, "question").strip())} - {""}
+    handles = {h for row in rows if not unstorable(h := cell(row, "forecaster").strip())} - {""}
     with transaction.atomic():
         questions = {
             question.slug: question
@@ -377,6 +381,12 @@ def _import_row(
     if surplus or missing:
         fields = len(columns) + len(surplus) - missing
         problem("", f"has {fields} fields; the header has {len(columns)}")
+        return problems, None
+    for column in columns:
+        reason = unstorable(cell(row, column))
+        if reason:
+            problem(column, reason)
+    if problems:
         return problems, None
 
     # The question.

@@ -74,6 +74,12 @@ def understood_percent(typed: str) -> Decimal | None:
         return None
     if not number.is_finite():
         return None
+    # Far out of range either way: said as out of range, without arithmetic on a number
+    # too large for Decimal's context (1e1000000 overflows it).
+    if number.adjusted() > 6:
+        return Decimal(10**7) * (1 if number > 0 else -1)
+    if number and number.adjusted() < -6:
+        return Decimal(0)
     if not is_percent and 0 < number < 1:
         return number * HUNDRED
     return number

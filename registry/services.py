@@ -45,12 +45,16 @@ def forecaster_for_user(*, user: AbstractBaseUser) -> Forecaster:
                 return Forecaster.objects.create(
                     user=user,
                     handle=handle,
-                    display_name=name or user.get_username(),
+                    # A username may be longer (150) than a display name holds (120).
+                    display_name=(name or user.get_username())[:_DISPLAY_NAME_MAX],
                     kind=Forecaster.Kind.HUMAN,
                 )
         except IntegrityError:
             # Another request created it first.
             return Forecaster.objects.get(user=user)
+
+
+_DISPLAY_NAME_MAX = Forecaster._meta.get_field("display_name").max_length
 
 
 def tags_get_or_create(*, slugs: Iterable[str]) -> list[Tag]:

@@ -122,6 +122,34 @@ def _schema_problems(schema: dict, config: dict, problems: Problems) -> None:
             problems.add(path, _schema_message(error))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable_strings(value: Any, path: str, problems: Problems, depth: int = 0) -> None:
+    """Strings in the config (keys too) that no database can store: a NUL byte, a lone
+    surrogate. Checked before the schema, so a config of them is refused by field."""
+    if depth > 32:
+        problems.add(path, "is nested too deeply")
+        return
+    if isinstance(value, str):
+        if "\x00" in value:
+            problems.add(path, "must not contain NUL bytes")
+        elif _SURROGATE.search(value):
+            problems.add(path, "must not contain lone surrogates (broken Unicode)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and ("\x00" in key or _SURROGATE.search(key)):
+                problems.add(path, "has a setting name with a NUL byte or a lone surrogate")
+                continue
+            _unstorable_strings(item, name, problems, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _unstorable_strings(
+                item, f"{path}.{index}" if path else str(index), problems, depth + 1
+            )
+
+
 def validate_config(kind: str, config: dict) -> dict:
     """Check ``config`` against the kind's schema, then the kind's own checks (JMESPath and
     regexes compile, dates parse, URLs are http(s)). Raises ConfigError naming every
@@ -130,6 +158,8 @@ def validate_config(kind: str, config: dict) -> dict:
     if not isinstance(config, dict):
         raise ConfigError({"config": "must be a JSON object"})
     problems = Problems()
+    _unstorable_strings(config, "", problems)
+    problems.raise_if_any()
     _schema_problems(resolver.config_schema, config, problems)
     problems.raise_if_any()
     resolver.check_config(config, problems)

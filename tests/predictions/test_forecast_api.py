@@ -551,4 +551,4 @@ def test_a_percentage_sent_to_the_api_is_refused_with_the_probability_it_meant(
 
     assert response.status_code == 400
     message = response.json()["fields"]["probability"]
-    assert "the API takes a probability, so 70% is 0.7" in message
+    assert "a probability, not a percentage: 70% is written 0.7" in message

@@ -306,7 +306,12 @@ class TestBadFiles:
             (9, "submitted_at", "'2026-05-01T12:00:00' has no UTC offset"),
             (10, "submitted_at", "'yesterday' is not an ISO 8601 date and time"),
             (11, "submitted_at", "is in the future"),
-            (12, "probability", "must be between 0.001 and 0.999 (got '1.5')"),
+            (
+                12,
+                "probability",
+                "must be between 0.001 and 0.999, a probability, not a percentage: 1.5% is "
+                "written 0.015 (got '1.5')",
+            ),
             (13, "", "has 10 fields; the header has 9"),
             (14, "probability", "must be a number, not str (got 'seventy')"),
             (15, "probability", "must be a finite number (got 'nan')"),

@@ -148,12 +148,9 @@ def test_pages_of_twenty_keep_the_filters(client, monkeypatch):
 @pytest.mark.parametrize(
     "params",
     [
-        {"q": "bad\x00bytes"},
         {"q": "x" * 5000},
         {"status": "nonsense"},
         {"sort": "%"},
-        {"tag": "\x00"},
-        {"source": "\x00"},
         {"page": "99999999999999999999"},
     ],
 )
