@@ -1,4 +1,8 @@
-"""Admin for outcomes: record, confirm and annul through the services; never edit history."""
+"""Admin for outcomes: record, confirm and annul through the services; never edit history.
+
+Resolution sources are set up with a form generated from their kind's schema
+(resolvers/forms.py), and their change page has a "Check now (dry run)" button that fetches
+and evaluates the form's values without saving or recording anything."""
 
 from __future__ import annotations
 
@@ -6,13 +10,26 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import csrf_protect_m
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import construct_instance
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from config.errors import ApplicationError
-from resolvers import kinds, services
+from resolvers import services
+from resolvers.dry_run import source_dry_run
+from resolvers.forms import (
+    SHOWN_SUFFIX,
+    SWITCH_SUFFIX,
+    KindSelect,
+    RawConfigField,
+    SourceConfigForm,
+)
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
+
+DRY_RUN_BUTTON = "_dry_run"
 
 
 class ResolutionRecordForm(forms.ModelForm):
@@ -130,35 +147,62 @@ class ResolutionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Confirmed {resolution}.")
 
 
-class ResolutionSourceForm(forms.ModelForm):
-    """Validates the config against the kind's schema on save, as the API does."""
+class ResolutionSourceForm(SourceConfigForm, forms.ModelForm):
+    """The kind from a choice list and its config as fields generated from its schema (or
+    raw JSON), validated on save as the API does; each problem sits next to its field."""
+
+    kind = forms.ChoiceField(label="Kind", widget=KindSelect)
+    use_raw_json = forms.BooleanField(
+        required=False, label="Use the raw JSON below instead of the settings fields"
+    )
+    config = RawConfigField()
 
     class Meta:
         model = ResolutionSource
-        fields = ["kind", "config", "check_every", "enabled", "next_check_at"]
+        fields = ["kind", "config", "use_raw_json", "check_every", "enabled", "next_check_at"]
+
+    def __init__(self, *args: Any, carried: dict | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        saved = self.instance.pk is not None
+        self.setup_config(
+            config=self.instance.config if saved else None,
+            kind=self.instance.kind or self.initial.get("kind"),
+            carried=carried,
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("kind"):
-            try:
-                data["config"] = kinds.validate_config(data["kind"], data.get("config") or {})
-            except kinds.ConfigError as error:
-                for name, message in error.fields.items():
-                    field = name.split(".")[0]
-                    self.add_error(field if field in self.fields else None, f"{name}: {message}")
-        return data
+        return self.clean_source_config(super().clean())
+
+
+SOURCE_FIELDSETS = [
+    (None, {"fields": ["kind"]}),
+    (
+        "Raw JSON (for experts)",
+        {"fields": ["use_raw_json", "config"], "classes": ["collapse"]},
+    ),
+    ("Schedule", {"fields": ["check_every", "enabled", "next_check_at"]}),
+]
+SOURCE_STATE = ["last_checked_at", "last_verdict", "last_error", "consecutive_failures"]
 
 
 class ResolutionSourceInline(admin.StackedInline):
+    """A question's sources, each with its kind's settings as fields (a kind switched here
+    shows its fields when the question is saved); dry runs and checks are on each source's
+    own page, linked from here."""
+
     model = ResolutionSource
     form = ResolutionSourceForm
     extra = 0
-    readonly_fields = ["last_checked_at", "last_verdict", "last_error"]
+    template = "resolvers/admin/source_inline.html"
+    show_change_link = True
+    readonly_fields = SOURCE_STATE
+    fieldsets = [*SOURCE_FIELDSETS, ("State", {"fields": SOURCE_STATE})]
 
 
 @admin.register(ResolutionSource)
 class ResolutionSourceAdmin(admin.ModelAdmin):
     form = ResolutionSourceForm
+    change_form_template = "resolvers/admin/source_change_form.html"
     list_display = [
         "question",
         "kind",
@@ -166,15 +210,86 @@ class ResolutionSourceAdmin(admin.ModelAdmin):
         "next_check_at",
         "last_checked_at",
         "last_verdict",
+        "consecutive_failures",
     ]
     list_filter = ["kind", "enabled"]
     search_fields = ["question__slug", "question__title"]
     list_select_related = ["question"]
-    readonly_fields = ["last_checked_at", "last_verdict", "last_error", "claimed_at"]
+    readonly_fields = [*SOURCE_STATE, "last_succeeded_at", "claimed_at"]
+    autocomplete_fields = ["question"]
     actions = ["check_now"]
 
-    def get_fields(self, request: HttpRequest, obj: ResolutionSource | None = None):  # type: ignore[no-untyped-def]
-        return ["question", *ResolutionSourceForm.Meta.fields, *self.readonly_fields]
+    def get_fieldsets(self, request: HttpRequest, obj: ResolutionSource | None = None):  # type: ignore[no-untyped-def]
+        first = ["question", "kind"] if obj is None else ["kind"]
+        return [
+            (None, {"fields": first}),
+            *SOURCE_FIELDSETS[1:],
+            ("State", {"fields": self.readonly_fields}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ResolutionSource | None = None):  # type: ignore[no-untyped-def]
+        # The question of a saved source is shown, not changed.
+        return [*self.readonly_fields, "question"] if obj is not None else self.readonly_fields
+
+    @csrf_protect_m
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        posted = request.POST
+        switching = "kind" + SWITCH_SUFFIX in posted or posted.get(
+            "kind" + SHOWN_SUFFIX, posted.get("kind")
+        ) != posted.get("kind")
+        if request.method == "POST" and (switching or DRY_RUN_BUTTON in posted):
+            return self._unsaved_view(request, object_id, form_url)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _unsaved_view(self, request: HttpRequest, object_id: str | None, form_url: str):  # type: ignore[no-untyped-def]
+        """The form as posted, with another kind's fields or a dry run of its values;
+        nothing is saved."""
+        obj = self.get_object(request, object_id) if object_id else None
+        if object_id and obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        form_class = self.get_form(request, obj, change=obj is not None)
+        form = form_class(request.POST, instance=obj)
+        dry_run = None
+        if form.switched:
+            form = form_class(instance=obj, carried=form.carried_values())
+        elif form.is_valid():
+            question = obj.question if obj is not None else form.cleaned_data["question"]
+            kind = form.cleaned_data["kind"]
+            same = obj if obj is not None and obj.kind == kind else None
+            dry_run = source_dry_run(question=question, kind=kind, config=form.config, source=same)
+        fieldsets = self.get_fieldsets(request, obj)
+        admin_form = helpers.AdminForm(
+            form, list(fieldsets), {}, self.get_readonly_fields(request, obj), model_admin=self
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{'Change' if obj else 'Add'} resolution source",
+            "subtitle": str(obj) if obj else None,
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []) if form.is_bound else [],
+            "preserved_filters": self.get_preserved_filters(request),
+            "dry_run": dry_run,
+            "dry_run_tried": DRY_RUN_BUTTON in request.POST,
+        }
+        return self.render_change_form(
+            request, context, add=obj is None, change=obj is not None, obj=obj, form_url=form_url
+        )
 
     @admin.action(description="Check the selected sources now")
     def check_now(self, request: HttpRequest, queryset: QuerySet[ResolutionSource]) -> None:

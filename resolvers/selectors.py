@@ -11,7 +11,8 @@ from django.db.models.functions import Now, RowNumber
 from django.utils import timezone
 
 from registry.models import Question
-from resolvers.health import failing_after
+from resolvers.health import SourceHealth, every, failing_after, source_health
+from resolvers.kinds import REGISTRY
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 
 
@@ -174,3 +175,41 @@ def _latest_checks(question_ids: list[int], per_question: int = 3) -> dict[int, 
     for check in checks:
         found.setdefault(check.source.question_id, []).append(check)
     return found
+
+
+# --- The staff's view of a question's sources
+
+
+@dataclass(frozen=True)
+class SourceOverview:
+    """A source as staff set it up: its health and its latest checks, newest first."""
+
+    source: ResolutionSource
+    health: SourceHealth
+    checks: list[Check]
+
+    @property
+    def kind_label(self) -> str:
+        kind = REGISTRY.get(self.source.kind)
+        return kind.label if kind is not None else f"unknown kind {self.source.kind!r}"
+
+    @property
+    def every(self) -> str:
+        return every(self.source.check_every)
+
+
+def source_recent_checks(*, source: ResolutionSource, limit: int = 10) -> list[Check]:
+    """The source's newest checks (without their bodies), newest first."""
+    return list(
+        Check.objects.filter(source=source).defer("body").order_by("-started_at", "-pk")[:limit]
+    )
+
+
+def source_overviews(*, question: Question, checks: int = 10) -> list[SourceOverview]:
+    """Each of the question's sources with its health and its latest ``checks`` checks."""
+    return [
+        SourceOverview(
+            source, source_health(source), source_recent_checks(source=source, limit=checks)
+        )
+        for source in sources_of(question=question)
+    ]

@@ -384,6 +384,8 @@ def source_add(
         raise ApplicationError.invalid_fields(error.fields) from None
     if check_every < timedelta(minutes=1):
         raise ApplicationError.invalid_fields({"check_every": "must be at least a minute"})
+    if check_every > timedelta(days=366):
+        raise ApplicationError.invalid_fields({"check_every": "must be at most a year"})
     automatic = kind != "manual"
     return ResolutionSource.objects.create(
         question=question,
@@ -392,6 +394,39 @@ def source_add(
         check_every=check_every,
         next_check_at=database_now() if automatic else None,
     )
+
+
+@transaction.atomic
+def source_update(
+    *,
+    source: ResolutionSource,
+    kind: str,
+    config: dict,
+    check_every: timedelta,
+    enabled: bool,
+) -> ResolutionSource:
+    """Change a source's kind, config or schedule, the config validated as on adding it.
+
+    A changed kind or config is due for a check at once (a manual source never is); its
+    checks so far stay as they were, evidence of what the old settings found."""
+    try:
+        config = kinds.validate_config(kind, config)
+    except kinds.ConfigError as error:
+        raise ApplicationError.invalid_fields(error.fields) from None
+    if check_every < timedelta(minutes=1):
+        raise ApplicationError.invalid_fields({"check_every": "must be at least a minute"})
+    if check_every > timedelta(days=366):
+        raise ApplicationError.invalid_fields({"check_every": "must be at most a year"})
+    source = ResolutionSource.objects.select_for_update().get(pk=source.pk)
+    changed = (kind, config) != (source.kind, source.config)
+    source.kind, source.config = kind, config
+    source.check_every, source.enabled = check_every, enabled
+    if kind == "manual":
+        source.next_check_at = None
+    elif changed or source.next_check_at is None:
+        source.next_check_at = database_now()
+    source.save(update_fields=["kind", "config", "check_every", "enabled", "next_check_at"])
+    return source
 
 
 def sources_claim_due(*, limit: int = 200) -> list[int]:

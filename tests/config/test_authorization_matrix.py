@@ -1213,9 +1213,7 @@ _staff_pages = [
         anonymous=Expect(302, redirect=ADMIN_LOGIN),
         alice=Expect(302, redirect=ADMIN_LOGIN),
         bob=Expect(302, redirect=ADMIN_LOGIN),
-        staff=Expect(
-            302, redirect="/staff/questions/matrix-closed/sources/", then=source_attached
-        ),
+        staff=Expect(302, redirect="/staff/questions/matrix-closed/sources/", then=source_attached),
     ),
     *every(
         "GET",
