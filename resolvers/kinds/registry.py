@@ -25,6 +25,7 @@ KIND_PATHS: dict[str, str] = {
     "github_releases": "resolvers.kinds.github_releases.GitHubReleasesKind",
     "wikipedia": "resolvers.kinds.wikipedia.WikipediaKind",
     "federal_register": "resolvers.kinds.federal_register.FederalRegisterKind",
+    "openrouter": "resolvers.kinds.openrouter.OpenRouterKind",
 }
 
 

@@ -119,6 +119,7 @@ def test_registry_holds_every_kind_with_a_valid_schema():
         "github_releases",
         "wikipedia",
         "federal_register",
+        "openrouter",
     }
     for name, kind in REGISTRY.items():
         assert kind.name == name and kind.label
