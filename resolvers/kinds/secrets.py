@@ -72,11 +72,17 @@ def _host_allowed(host: str, allowed: list[str]) -> bool:
     return any(host == name.lower() or host.endswith("." + name.lower()) for name in allowed)
 
 
-def secret_problem(ref: dict, url: str) -> str | None:
-    """Why the named key cannot be used for ``url``, or None when it can."""
+def secret_problem(ref: dict, url: str, *, configured_only: bool = False) -> str | None:
+    """Why the named key cannot be used for ``url``, or None when it can.
+
+    With ``configured_only`` a key the operator has not configured yet is no problem (a
+    source may be set up, or shipped in a catalogue, before its key is): only a key that
+    is configured for other hosts is. Checks always require the key."""
     name = ref.get("secret", "")
     entry = _configured().get(name)
     if entry is None:
+        if configured_only:
+            return None
         return f"names the key {name}, which is not configured (RESOLVER_SECRETS)"
     host = urlsplit(url).hostname or ""
     if not _host_allowed(host, entry.get("hosts") or []):

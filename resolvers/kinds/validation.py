@@ -64,10 +64,11 @@ class Problems:
             self.add(label or field, "may hold only letters, digits, '-', '_' and '.'")
 
     def secret(self, config: dict, field: str, url: str) -> None:
-        """The API key named in ``field`` is configured and may go to ``url``'s host."""
+        """The API key named in ``field``, when configured, may go to ``url``'s host. A key
+        not configured yet is allowed: its checks fail with a sentence until it is."""
         ref = config.get(field)
         if isinstance(ref, dict) and "secret" in ref:
-            problem = secret_problem(ref, url)
+            problem = secret_problem(ref, url, configured_only=True)
             if problem is not None:
                 self.add(f"{field}.secret", problem)
 

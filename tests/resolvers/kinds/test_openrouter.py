@@ -510,9 +510,9 @@ def test_app_rows_without_documented_fields_are_inconclusive(openrouter):
             "one of",
         ),
         (
-            share(threshold=0.3, api_key={"secret": "OTHER_KEY"}),
+            share(threshold=0.3, api_key={"secret": "lower_case"}),
             "config.api_key.secret",
-            "not configured",
+            "does not match",
         ),
     ],
 )

@@ -83,7 +83,6 @@ def test_a_redirect_to_another_origin_does_not_carry_the_key():
 @pytest.mark.parametrize(
     ("settings_secrets", "api_key", "field", "words"),
     [
-        ({}, {"secret": "AA_API_KEY"}, "config.api_key.secret", "not configured"),
         (
             {"AA_API_KEY": {"value": KEY, "hosts": ["artificialanalysis.ai"]}},
             {"secret": "AA_API_KEY"},
@@ -105,6 +104,15 @@ def test_a_key_that_cannot_be_used_is_refused_by_field(
         kinds.validate_config("http_json", config)
     assert words in caught.value.fields[field]
     assert KEY not in str(caught.value.fields)
+
+
+def test_a_source_may_name_a_key_before_it_is_configured_and_its_checks_say_so(settings):
+    settings.RESOLVER_SECRETS = {}
+    config = keyed_config("http://127.0.0.1:9/models")
+    assert kinds.validate_config("http_json", config) == config
+
+    with pytest.raises(kinds.EvaluationError, match="AA_API_KEY, which is not configured"):
+        kinds.get_kind("http_json").fetch(config)
 
 
 def test_a_key_removed_after_the_source_was_saved_fails_the_check_with_a_sentence(settings):
