@@ -4,6 +4,8 @@ Every value that differs between a laptop, CI and production comes from an envir
 variable (or a `.env` file beside manage.py); see README.md for the list.
 """
 
+import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,6 +96,20 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'hindsight.sqlite3'}")
 }
+
+
+def _instance_name(database: dict) -> str:
+    """A name for this instance, derived from its database: two instances that share a
+    Redis database keep their queues, locks, task ids and cache keys apart by it."""
+    identity = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    digest = hashlib.blake2b(identity.encode(), digest_size=4).hexdigest()
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(str(database.get("NAME") or "db")).stem.lower())
+    return f"{stem.strip('-')[:24] or 'db'}-{digest}"
+
+
+# Prefix of every name this instance gives in Redis (INSTANCE_NAME overrides the derived one).
+INSTANCE_NAME = env.str("INSTANCE_NAME", default=_instance_name(DATABASES["default"]))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections, but test them first so a restarted PostgreSQL is reconnected to.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -122,7 +138,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "hindsight",
+        "KEY_PREFIX": INSTANCE_NAME,
         "OPTIONS": {
             "socket_connect_timeout": REDIS_TIMEOUT,
             "socket_timeout": REDIS_TIMEOUT,
@@ -269,7 +285,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="hindsight")
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"hindsight-{INSTANCE_NAME}")
 # Named queues derived from that base (so a test's CELERY_QUEUE isolates all of them):
 # checks fetch the web, scoring is CPU-bound, the rest is quick bookkeeping. A worker
 # started without -Q consumes all three; `-Q <base>.checks,<base>` takes a subset.
@@ -313,7 +329,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # Redis lock (config/beat.py): a second beat started by mistake stands by, and takes over
 # within CELERY_BEAT_LOCK_TIMEOUT seconds of the holder dying.
 CELERY_BEAT_SCHEDULER = "config.beat:LockedDatabaseScheduler"
-CELERY_BEAT_LOCK_KEY = f"{CELERY_TASK_DEFAULT_QUEUE}:beat-lock"
+CELERY_BEAT_LOCK_KEY = f"{INSTANCE_NAME}:{CELERY_TASK_DEFAULT_QUEUE}:beat-lock"
 CELERY_BEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_TIMEOUT", default=30)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-checks": {

@@ -4,6 +4,7 @@ the outbox of tasks that derive them."""
 from __future__ import annotations
 
 import pgtrigger
+from django.conf import settings
 from django.db import models
 
 from registry.models import Forecaster, Question
@@ -269,7 +270,10 @@ class OutboxTask(models.Model):
 
     @property
     def celery_task_id(self) -> str:
-        return f"{CELERY_TASK_ID_PREFIX}{self.pk}"
+        return f"{celery_task_id_prefix()}{self.pk}"
 
 
-CELERY_TASK_ID_PREFIX = "outbox-"
+def celery_task_id_prefix() -> str:
+    """Task ids the outbox gives name their instance: a row number alone would mean another
+    row in another instance's database."""
+    return f"{settings.INSTANCE_NAME}.outbox-"

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from predictions.models import CELERY_TASK_ID_PREFIX, OutboxTask
+from predictions.models import OutboxTask, celery_task_id_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -164,9 +164,10 @@ def outbox_prune(*, older_than: timedelta | None = None) -> int:
 
 def outbox_task_id(celery_task_id: str | None) -> int | None:
     """The row id in a Celery task id the outbox gave, or None for any other task id."""
-    if not celery_task_id or not celery_task_id.startswith(CELERY_TASK_ID_PREFIX):
+    prefix = celery_task_id_prefix()
+    if not celery_task_id or not celery_task_id.startswith(prefix):
         return None
-    number = celery_task_id.removeprefix(CELERY_TASK_ID_PREFIX)
+    number = celery_task_id.removeprefix(prefix)
     return int(number) if number.isdigit() else None
 
 

@@ -30,13 +30,20 @@ def beat_queue_base(settings):
     delete_keys(broker(), base)
 
 
+INSTANCE = "two-beats-test"
+
+
 def start_beat(tmp_path, name: str, queue_base: str):
     return start_celery(
         "beat",
         "--loglevel",
         "INFO",
         log_path=tmp_path / f"{name}.log",
-        environment={"CELERY_QUEUE": queue_base, "CELERY_BEAT_LOCK_TIMEOUT": str(LOCK_TIMEOUT)},
+        environment={
+            "CELERY_QUEUE": queue_base,
+            "CELERY_BEAT_LOCK_TIMEOUT": str(LOCK_TIMEOUT),
+            "INSTANCE_NAME": INSTANCE,
+        },
     )
 
 
@@ -72,7 +79,8 @@ def count_sent_over(client, queue: str, seconds: float) -> tuple[int, float]:
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path, beat_queue_base):
     client = broker()
-    probe_queue, lock_key = f"{beat_queue_base}.probe", f"{beat_queue_base}:beat-lock"
+    probe_queue = f"{beat_queue_base}.probe"
+    lock_key = f"{INSTANCE}:{beat_queue_base}:beat-lock"
     # A harmless task every second, into a queue no worker reads: what is published stays.
     PeriodicTask.objects.create(
         name="probe every second",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -72,7 +73,8 @@ class TestEnqueue:
             )
 
         row = kept_rescore(question)
-        assert broker.sent == [(RESCORE, [question.pk], f"outbox-{row.pk}")]
+        assert broker.sent == [(RESCORE, [question.pk], row.celery_task_id)]
+        assert row.celery_task_id == f"{settings.INSTANCE_NAME}.outbox-{row.pk}"
         assert row.state == OutboxTask.State.PUBLISHED and row.published_at is not None
 
     def test_while_redis_is_down_tasks_wait_and_the_relay_publishes_them_later(
