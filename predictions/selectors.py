@@ -18,6 +18,7 @@ from django.db.models.functions import Rank
 from django.utils import timezone
 
 from predictions import scoring
+from predictions.formatting import forecast_in_words
 from predictions.models import Forecast, ForecasterTotal, QuestionScore
 from predictions.rescoring import SCORES_VERSION_KEY
 from predictions.score_inputs import (
@@ -44,6 +45,38 @@ PUBLIC_STATUSES = frozenset(
 
 def forecasts_are_public(question: Question) -> bool:
     return question.status in PUBLIC_STATUSES or question.closes_at <= timezone.now()
+
+
+@dataclass(frozen=True)
+class StandingForecast:
+    forecaster: Forecaster
+    forecast: Forecast  # the last one made before the close
+    updates: int  # how many forecasts the forecaster made on the question
+    in_words: str  # "70% Yes", "US 60%, China 40%"
+
+
+def standing_forecasts_at_close(*, question: Question) -> list[StandingForecast]:
+    """Each forecaster's last forecast before the close, with its reasons: what the page
+    shows everyone once forecasts are public. Forecasters with reasons come first."""
+    latest: dict[int, Forecast] = {}
+    updates: dict[int, int] = {}
+    for forecast in (
+        Forecast.objects.filter(question=question, submitted_at__lt=question.closes_at)
+        .select_related("forecaster")
+        .order_by("submitted_at", "id")
+    ):
+        latest[forecast.forecaster_id] = forecast
+        updates[forecast.forecaster_id] = updates.get(forecast.forecaster_id, 0) + 1
+    rows = [
+        StandingForecast(
+            forecast.forecaster,
+            forecast,
+            updates[forecaster_id],
+            forecast_in_words(question, forecast),
+        )
+        for forecaster_id, forecast in latest.items()
+    ]
+    return sorted(rows, key=lambda row: (not row.forecast.rationale, row.forecaster.handle))
 
 
 def question_forecasts_visible_to(

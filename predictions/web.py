@@ -278,3 +278,28 @@ def forecast_form_submit(
             raise
         form.add_service_errors(error.fields or {"question": error.message})
         return None
+
+
+def forecast_reaffirm(*, question: Question, user: AbstractBaseUser) -> Forecast:
+    """The user's standing forecast again, now: the same probabilities and reasons, so
+    the forecast is counted as current without being retyped."""
+    forecaster = forecaster_for_user(user=user)
+    latest = (
+        Forecast.objects.filter(question=question, forecaster=forecaster)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if latest is None:
+        raise ApplicationError.invalid_fields({"forecast": "there is no forecast to reaffirm"})
+    if question.is_binary:
+        vector = {"probability": latest.probabilities[0]}
+    else:
+        labels = question.option_labels()
+        vector = {"probabilities": dict(zip(labels, latest.probabilities, strict=True))}
+    return services.forecast_submit(
+        forecaster=forecaster,
+        question=question,
+        rationale=latest.rationale,
+        origin=Forecast.Origin.WEB,
+        **vector,
+    )

@@ -209,6 +209,9 @@ def _question_context(
         "resolutions": history,
         "scores": scores,
         "unscored_forecasters": unscored,
+        "reasoning": prediction_selectors.standing_forecasts_at_close(question=question)
+        if prediction_selectors.forecasts_are_public(question)
+        else [],
         "forecast_count": forecast_count,
     }
 
@@ -247,6 +250,17 @@ def _forecast_post(request: HttpRequest, question: Question) -> HttpResponse:
         return HttpResponseRedirect(_login_url(request))
     if question.status != Question.Status.OPEN:
         messages.error(request, web.refusal_for(question.status, closes_at=question.closes_at))
+        return HttpResponseRedirect(page_url)
+    if request.POST.get("action") == "reaffirm":
+        try:
+            forecast = web.forecast_reaffirm(question=question, user=request.user)
+        except ApplicationError as error:
+            reason = next(iter((error.fields or {}).values()), error.message)
+            messages.error(request, f"Not reaffirmed: {reason}.")
+        else:
+            messages.success(
+                request, f"Forecast reaffirmed: {forecast_summary(question, forecast)}."
+            )
         return HttpResponseRedirect(page_url)
     form = web.forecast_form(question, data=request.POST)
     try:

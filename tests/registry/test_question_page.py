@@ -752,3 +752,70 @@ def test_multiple_choice_options_may_be_typed_as_probabilities(alice, mc_questio
     client_for(alice.user).post(page(mc_question), typed)
 
     assert Forecast.objects.get().probabilities == [0.5, 0.3, 0.2]
+
+
+def test_once_closed_everyones_last_forecast_and_reasons_are_public(alice, bob):
+    question = factories.ClosedQuestionFactory()
+    factories.ForecastFactory(
+        question=question,
+        forecaster=alice,
+        probabilities=[0.6],
+        rationale="Early guess.",
+        submitted_at=days_ago(30),
+    )
+    factories.ForecastFactory(
+        question=question,
+        forecaster=alice,
+        probabilities=[0.75],
+        rationale="The lab said it is close.",
+        submitted_at=days_ago(20),
+    )
+    factories.ForecastFactory(
+        question=question, forecaster=bob, probabilities=[0.2], submitted_at=days_ago(25)
+    )
+
+    text = html(client_for().get(page(question)))
+
+    section = text.split('id="reasoning-heading"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>75% Yes</strong>" in section and "The lab said it is close." in section
+    assert "Early guess." not in section and "2 forecasts" in section
+    assert "<strong>20% Yes</strong>" in section
+    assert section.index("alice") < section.index("bob")  # reasons first
+
+
+def test_while_open_nobody_elses_reasons_are_shown(alice, bob):
+    question = factories.QuestionFactory()
+    factories.ForecastFactory(question=question, forecaster=alice, rationale="Secret sauce.")
+
+    text = html(client_for(bob.user).get(page(question)))
+
+    assert 'id="reasoning-heading"' not in text and "Secret sauce." not in text
+
+
+def test_reaffirm_records_the_standing_forecast_again(alice):
+    question = factories.QuestionFactory()
+    factories.ForecastFactory(
+        question=question,
+        forecaster=alice,
+        probabilities=[0.65],
+        rationale="Base rates.",
+        submitted_at=days_ago(3),
+    )
+    client = client_for(alice.user)
+    assert "Reaffirm Yes 65%" in html(client.get(page(question)))
+
+    response = client.post(page(question), {"action": "reaffirm"}, follow=True)
+
+    assert "Forecast reaffirmed: Yes 65%." in html(response)
+    latest = Forecast.objects.filter(forecaster=alice).order_by("-submitted_at").first()
+    assert (latest.probabilities, latest.rationale, latest.origin) == ([0.65], "Base rates.", "web")
+    assert Forecast.objects.filter(forecaster=alice).count() == 2
+
+
+def test_reaffirm_without_a_forecast_says_so(bob):
+    question = factories.QuestionFactory()
+
+    response = client_for(bob.user).post(page(question), {"action": "reaffirm"}, follow=True)
+
+    assert "Not reaffirmed: there is no forecast to reaffirm." in html(response)
+    assert not Forecast.objects.exists()
