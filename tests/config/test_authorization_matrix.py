@@ -909,6 +909,12 @@ _pages = [
         bob=Expect(200, hides=see(DRAFT_TITLE)),
         staff=Expect(200, shows=see(DRAFT_TITLE)),
     ),
+    # Link-preview cards and the widget: public artefacts, drafts not found.
+    *everyone("GET", "/questions/{open}/card.png"),
+    *everyone("GET", "/questions/{open}/embed/", page=True),
+    *everyone("GET", "/questions/{draft}/card.png", status=404, page=True),
+    *everyone("GET", "/questions/{draft}/embed/", status=404, page=True),
+    *everyone("GET", "/forecasters/alice/card.png"),
     *everyone("GET", "/sources/", page=True),
     *every(
         "GET",
