@@ -58,6 +58,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After it, so the policy it writes sees this one's few exceptions.
+    "config.middleware.CspAllowancesMiddleware",
+    # Cache-Control: no-store on responses that carry an API token or a reset link's token.
+    "config.middleware.TokenNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.RequestBodyLimitMiddleware",
     "config.middleware.UnstorableAddressMiddleware",
@@ -101,9 +106,12 @@ DATABASES = {
 def _instance_name(database: dict) -> str:
     """A name for this instance, derived from its database: two instances that share a
     Redis database keep their queues, locks, task ids and cache keys apart by it."""
-    identity = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
-    digest = hashlib.blake2b(identity.encode(), digest_size=4).hexdigest()
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(str(database.get("NAME") or "db")).stem.lower())
+    # A test run's database (test_<name>) is the same instance as the one it stands for:
+    # the suite's worker processes, started on it, must share its names.
+    name = str(database.get("NAME") or "db").removeprefix("test_")
+    parts = [str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT")]
+    digest = hashlib.blake2b("|".join([*parts, name]).encode(), digest_size=4).hexdigest()
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower())
     return f"{stem.strip('-')[:24] or 'db'}-{digest}"
 
 
@@ -146,12 +154,21 @@ CACHES = {
     }
 }
 
-# Counts failed log-ins (pages, admin, API token exchange) and refuses to check passwords
-# for a username or an address past its limit: config/login_throttle.py.
+# Counts failed log-ins (pages, admin, API token exchange): config/login_throttle.py. Past
+# its limit a username from one address, or an address, is locked out for the window; a
+# username failing from everywhere is only slowed down (a lock there would let anyone lock
+# its owner out): one password check per LOGIN_SLOWDOWN_SECONDS, except from a browser it
+# logged in from before.
 AUTHENTICATION_BACKENDS = ["config.login_throttle.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=env.float("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=10)
+LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", default=5)
+# Sign-ups from one address within the window (registry/accounts.py), past which the page
+# answers 429: one person needs one account, a script making hundreds is refused.
+SIGNUP_LIMIT_PER_ADDRESS = env.int("SIGNUP_LIMIT_PER_ADDRESS", default=5)
+SIGNUP_WINDOW = timedelta(minutes=env.float("SIGNUP_WINDOW_MINUTES", default=60))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -206,6 +223,23 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts only from this site's
+# own files, never inline, so markup injected into a page cannot run. Styles may be inline
+# (style attributes, the admin's and Swagger UI's <style>). Images may be data: URIs (the
+# admin's and Swagger UI's icons). Framing stays X_FRAME_OPTIONS's (the widget page allows
+# it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- REST API
 REST_FRAMEWORK = {

@@ -39,16 +39,17 @@ def database_url(name: str) -> str:
 
 @pytest.fixture
 def two_databases():
-    """Two fresh copies of the migrated test database (its schema and triggers)."""
+    """Two fresh databases, migrated from scratch."""
     settings = connection.settings_dict
     admin = (
         f"host={settings['HOST']} port={settings['PORT']} user={settings['USER']} dbname=postgres"
     )
     names = [f"hindsight_instance_{tag}_{uuid.uuid4().hex[:6]}" for tag in ("a", "b")]
-    connection.close()  # a template must have no other sessions
     with psycopg.connect(admin, autocommit=True) as conn:
         for name in names:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    for name in names:
+        manage(database_url(name), "migrate", "--no-input", "-v", "0")
     yield [database_url(name) for name in names]
     with psycopg.connect(admin, autocommit=True) as conn:
         for name in names:
@@ -66,7 +67,8 @@ def manage(url: str, *args: str, stdin: str = "", **extra: str) -> str:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip().splitlines()[-1]
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def instance_settings(url: str) -> dict:
