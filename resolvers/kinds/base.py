@@ -31,12 +31,15 @@ if TYPE_CHECKING:
 
 
 class Outcome(enum.StrEnum):
-    """What a check concludes. Only YES, NO and OPTION become a proposed resolution;
-    NEEDS_REVIEW asks staff to look at the evidence the check gathered."""
+    """What a check concludes. Only YES, NO, OPTION and ANNULLED become a proposed
+    resolution (ANNULLED: the source itself voided the question, e.g. a forecasting
+    platform cancelled the market); NEEDS_REVIEW asks staff to look at the evidence the
+    check gathered."""
 
     YES = "yes"
     NO = "no"
     OPTION = "option"
+    ANNULLED = "annulled"
     UNDETERMINED = "undetermined"
     NEEDS_REVIEW = "needs_review"
 
@@ -82,7 +85,7 @@ class Verdict:
 
     @property
     def decisive(self) -> bool:
-        return self.outcome in (Outcome.YES, Outcome.NO, Outcome.OPTION)
+        return self.outcome in (Outcome.YES, Outcome.NO, Outcome.OPTION, Outcome.ANNULLED)
 
 
 def require_binary(kind: ResolverKind, question: QuestionFacts) -> None:

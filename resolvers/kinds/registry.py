@@ -26,6 +26,7 @@ KIND_PATHS: dict[str, str] = {
     "wikipedia": "resolvers.kinds.wikipedia.WikipediaKind",
     "federal_register": "resolvers.kinds.federal_register.FederalRegisterKind",
     "openrouter": "resolvers.kinds.openrouter.OpenRouterKind",
+    "forecast_platform": "resolvers.kinds.forecast_platform.ForecastPlatformKind",
 }
 
 

@@ -120,6 +120,7 @@ def test_registry_holds_every_kind_with_a_valid_schema():
         "wikipedia",
         "federal_register",
         "openrouter",
+        "forecast_platform",
     }
     for name, kind in REGISTRY.items():
         assert kind.name == name and kind.label
