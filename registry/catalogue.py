@@ -149,6 +149,9 @@ class CatalogueReport:
     # Stored questions whose state differs from the file: slug -> the differing fields.
     # They were left as stored.
     differing: dict[str, list[str]] = field(default_factory=dict)
+    # Stored questions given the file's resolution source, which they lacked (a source is
+    # how an outcome is looked up, not part of the record: adding one changes no forecast).
+    sources_added: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [
@@ -157,6 +160,7 @@ class CatalogueReport:
             "different (left as stored)"
         ]
         lines += [f"  created {slug}" for slug in self.created]
+        lines += [f"  resolution source added to {slug}" for slug in self.sources_added]
         lines += [
             f"  differs {slug}: {', '.join(fields)}" for slug, fields in self.differing.items()
         ]
@@ -416,6 +420,16 @@ def catalogue_load(path: Path | str) -> CatalogueReport:
             report.created.append(entry["slug"])
             continue
         differing = _differences(question, entry, source=source, pundit=pundit, at=submitted_at)
+        if "resolution_source" in differing:
+            resolver = entry["resolution_source"]
+            resolver_services.source_add(
+                question=question,
+                kind=resolver["kind"],
+                config=resolver["config"],
+                check_every=timedelta(hours=resolver.get("check_every_hours", 6)),
+            )
+            report.sources_added.append(entry["slug"])
+            differing.remove("resolution_source")
         if differing:
             report.differing[entry["slug"]] = differing
         else:

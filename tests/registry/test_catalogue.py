@@ -230,20 +230,31 @@ class TestLoadingAgain:
         assert report.differing == {"open-models-api-market-share-2027": ["title"]}
         assert len(report.unchanged) == QUESTION_COUNT - 1
 
-    def test_reports_what_a_stored_question_lacks_without_adding_it(self, loaded):
+    def test_reports_a_missing_claim_without_adding_it(self, loaded):
         question = Question.objects.get(slug="open-models-keep-pace-on-benchmarks-2027")
         Claim.objects.filter(question=question).delete()
-        ResolutionSource.objects.filter(question=question).delete()
         before = snapshot()
 
         report = catalogue_load(CATALOGUE)
 
         assert snapshot() == before
         assert report.created == []
-        assert set(report.differing["open-models-keep-pace-on-benchmarks-2027"]) == {
-            "claims",
-            "resolution_source",
-        }
+        assert report.differing["open-models-keep-pace-on-benchmarks-2027"] == ["claims"]
+
+    def test_gives_a_stored_question_the_files_resolution_source_it_lacks(self, loaded):
+        # An install loaded before the catalogue's sources changed gets them on the next
+        # load; its forecasts and its other sources stay as they are.
+        question = Question.objects.get(slug="open-models-keep-pace-on-benchmarks-2027")
+        ResolutionSource.objects.filter(question=question).delete()
+        forecasts = list(Forecast.objects.order_by("pk").values_list("pk", "probabilities"))
+
+        report = catalogue_load(CATALOGUE)
+
+        assert report.sources_added == ["open-models-keep-pace-on-benchmarks-2027"]
+        assert "open-models-keep-pace-on-benchmarks-2027" not in report.differing
+        assert question.resolution_sources.count() == 1
+        assert list(Forecast.objects.order_by("pk").values_list("pk", "probabilities")) == forecasts
+        assert "resolution source added to open-models-keep-pace" in "\n".join(report.lines())
 
 
 class TestTheLoaderFailsLoudly:
