@@ -128,3 +128,62 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
+
+
+# The views whose responses carry a secret token: a new API token (the account page that
+# shows it once, the API's token exchange) or a password-reset link's token.
+TOKEN_VIEW_NAMES = frozenset(
+    {
+        "accounts:token_create",
+        "accounts:password_reset_confirm",
+        "api-v1:token",
+        "api-v1:token-revoke",
+        "api-v1:token-revoke-all",
+    }
+)
+
+
+class TokenNoStoreMiddleware:
+    """`Cache-Control: no-store` on every response of a view that handles a token, so no
+    browser or proxy cache keeps one where a later user of the machine could find it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in TOKEN_VIEW_NAMES:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+# Admin pages of installed apps that run an inline script of their own: django-celery-beat's
+# periodic task form (its crontab's reading in words). Staff-only pages of staff-entered
+# data; on them alone the policy allows inline scripts.
+INLINE_SCRIPT_ADMIN_PREFIXES = ("/admin/django_celery_beat/periodictask/",)
+# The browsable API's "Log out" link is an inline onclick handler (DRF's optional_logout
+# tag): that one handler, by its hash, and no other.
+DRF_LOGOUT_HANDLER_HASH = "'sha256-tHTC1YgZ5UbAs8E2Ib4NjuSS8R05d1nfPHtbmXq05WA='"
+
+
+class CspAllowancesMiddleware:
+    """The Content-Security-Policy's few exceptions, each as narrow as the page needs:
+    inline scripts on the admin pages listed above, DRF's log-out handler on the browsable
+    API's pages (django-csp reads `_csp_update` from the response)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(INLINE_SCRIPT_ADMIN_PREFIXES):
+            response._csp_update = {"script-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+        elif request.path.startswith(("/api/", "/api-auth/")) and response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
+            response._csp_update = {  # type: ignore[attr-defined]
+                "script-src": ["'unsafe-hashes'", DRF_LOGOUT_HANDLER_HASH]
+            }
+        return response

@@ -320,7 +320,8 @@ class LeaderboardView(generics.ListAPIView):
     @classmethod
     def _read_parameters_only(cls, url: str | None) -> str | None:
         """`url` with only the query parameters the leaderboard reads, in one order, and
-        page numbers without leading zeros (`page_size=002` is the page `page_size=2` is)."""
+        page numbers as the paginator reads them: `page_size=002`, `+0_0_2` and ` 2` are
+        all the page `page_size=2` is (int() accepts each), so they are one cache entry."""
         if url is None:
             return None
         parts = urlsplit(url)
@@ -331,13 +332,18 @@ class LeaderboardView(generics.ListAPIView):
             if name in cls.READ_PARAMETERS
         }
         for name in ("page", "page_size"):
-            value = read.get(name, "")
-            if value.isascii() and value.isdigit():
-                number = int(value)
-                # A page size past the cap is the capped page (and the same entry).
-                if name == "page_size":
-                    number = min(number, settings.API_MAX_PAGE_SIZE)
-                read[name] = str(number)
+            if name not in read:
+                continue
+            try:
+                # The paginators read both with int(), which allows a sign, underscores,
+                # spaces and non-ASCII digits: the key must read them the same way.
+                number = int(read[name])
+            except ValueError:
+                continue  # refused with a 400 (page_size) or "invalid page": never cached
+            # A page size past the cap is the capped page (and the same entry).
+            if name == "page_size" and number > settings.API_MAX_PAGE_SIZE:
+                number = settings.API_MAX_PAGE_SIZE
+            read[name] = str(number)
         return urlunsplit(parts._replace(query=urlencode(sorted(read.items()))))
 
 

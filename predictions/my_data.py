@@ -2,7 +2,8 @@
 as JSON and as CSV, for them to take elsewhere.
 
 CSV cells that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage return
-first) get a leading apostrophe: a rationale is the author's text, never a formula.
+first) get a leading apostrophe (predictions/csv_cells.py): a rationale is the author's
+text, never a formula.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
+from predictions.csv_cells import safe_cell
 from predictions.models import Forecast, QuestionScore
 from registry.models import Forecaster
 from registry.services import forecaster_for_user
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = [
     "question",
     "title",
@@ -36,13 +37,6 @@ CSV_COLUMNS = [
 
 def _when(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell a spreadsheet shows as text, never runs."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def forecaster_data(forecaster: Forecaster) -> dict[str, Any]:

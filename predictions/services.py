@@ -15,6 +15,7 @@ from django.db import transaction
 from config.clock import database_now
 from config.errors import ApplicationError
 from config.text import unstorable
+from predictions.csv_cells import cell_restored
 from predictions.models import Forecast
 from registry.models import Forecaster, Question
 from resolvers.models import Resolution
@@ -233,7 +234,8 @@ def forecasts_import(
 
     def cell(row: Mapping[Any, Any], column: str) -> str:
         value = row.get(column)
-        return value if isinstance(value, str) else ""
+        # As written before export_forecasts neutralised it against formula injection.
+        return cell_restored(value) if isinstance(value, str) else ""
 
     # Only what a query can hold is looked up; the rest is refused by line below.
     slugs = {s for row in rows if not unstorable(s := cell(row, "question").strip())} - {""}

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from knox.settings import knox_settings
 
 from config.errors import ApplicationError
+from config.web_throttles import signup_throttled_message, signup_wait_seconds
 from registry import selectors, services
 from registry.models import Forecaster
 
@@ -108,6 +109,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if request.method == "POST":
         form = SignupForm(request.POST)
+        wait = signup_wait_seconds(request) if form.is_valid() else 0
+        if wait:
+            form.add_error(None, signup_throttled_message(wait))
+            response = render(
+                request, "registration/signup.html", {"form": form, "next": next_url}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
         if form.is_valid():
             try:
                 forecaster = services.user_signup(

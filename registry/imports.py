@@ -37,7 +37,7 @@ from registry import claim_services, services, tasks
 from registry.article_fetch import fetch_article
 from registry.article_text import Article, ArticleError, clean_pasted_text, extract_article
 from registry.languages import ENGLISH, Language, text_language
-from registry.models import Claim, Forecaster, Source, SourceImport
+from registry.models import Claim, Forecaster, Source, SourceImport, source_url_problem
 from resolvers.fetcher import DEFAULT_MAX_BODY_BYTES
 
 EARLIEST_PUBLICATION = date(1900, 1, 1)
@@ -262,7 +262,7 @@ def _problems(prepared: PreparedImport, *, fetched: bool) -> dict[str, str]:
         problems["published_on"] = "The publication date must be in 1900 or later."
     if len(prepared.publication) > PUBLICATION_MAX:
         problems["publication"] = f"Longer than {PUBLICATION_MAX} characters; shorten it."
-    if prepared.url and not _is_web_address(prepared.url):
+    if prepared.url and (not _is_web_address(prepared.url) or source_url_problem(prepared.url)):
         problems["url"] = "That is not a web address; give the full address, starting https://."
     if not 1 <= prepared.fiscal_year_start_month <= 12:
         problems["fiscal_year_start_month"] = "Give the month as a number from 1 to 12."

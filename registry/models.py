@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import Now
@@ -64,6 +66,28 @@ class Tag(models.Model):
         return self.slug
 
 
+SOURCE_URL_PROBLEM = "That is not a web address; give the full address, starting https://."
+_web_address = URLValidator(schemes=["http", "https"], message=SOURCE_URL_PROBLEM)
+
+
+def source_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a source's address, or None: only an http(s) web address can
+    (a `javascript:` or `data:` one would run in the reader's browser from its link)."""
+    if not url:
+        return None
+    try:
+        _web_address(url)
+    except ValidationError:
+        return SOURCE_URL_PROBLEM
+    return None
+
+
+def validate_source_url(url: str) -> None:
+    problem = source_url_problem(url)
+    if problem:
+        raise ValidationError(problem, code="invalid")
+
+
 class Source(models.Model):
     """A published document whose forecasts are held to account."""
 
@@ -73,7 +97,7 @@ class Source(models.Model):
         Forecaster, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
     )
     publication = models.CharField(max_length=200, blank=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField(max_length=500, blank=True, validators=[validate_source_url])
     published_on = models.DateField()
     language = models.CharField(max_length=12, default="en")
     text = models.TextField(blank=True)
@@ -96,6 +120,16 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def web_url(self) -> str:
+        """The address, when it is one a page may link to (http or https); else ''. A row
+        stored before addresses were checked is shown as text, never as a link."""
+        try:
+            scheme = urlsplit(self.url).scheme.lower()
+        except ValueError:
+            return ""
+        return self.url if scheme in ("http", "https") else ""
 
 
 class QuestionQuerySet(models.QuerySet):

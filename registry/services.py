@@ -18,7 +18,16 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from config.errors import ApplicationError
-from registry.models import Forecaster, Question, QuestionOption, QuestionRevision, Source, Tag
+from registry.models import (
+    Forecaster,
+    Question,
+    QuestionOption,
+    QuestionRevision,
+    Source,
+    Tag,
+    source_url_problem,
+)
+from registry.usernames import username_is_reserved, username_skeletons
 
 MAX_OPTIONS = 50
 
@@ -280,7 +289,11 @@ def source_import(
     """Store a published document by its author (a pundit); (source, created).
 
     Importing the same title by the same author again returns the stored source unchanged.
+    A `url` that is not an http(s) web address is refused (ApplicationError naming `url`).
     """
+    url = (url or "").strip()
+    if problem := source_url_problem(url):
+        raise ApplicationError.invalid_fields({"url": problem})
     author = pundit_get_or_create(display_name=author_name)
     existing = Source.objects.filter(title=title, author=author).first()
     if existing is not None:
@@ -310,6 +323,22 @@ def _signup_normalized(username: str, email: str) -> tuple[str, str]:
     )
 
 
+def _username_look_alike_taken(username: str) -> bool:
+    """Whether a stored username reads like this one (same skeleton, registry/usernames.py).
+
+    Every stored username is read (one column, streamed): a skeleton is not stored, and
+    sign-ups are few and rate-limited per address.
+    """
+    user_model = get_user_model()
+    users = user_model._default_manager
+    field = user_model.USERNAME_FIELD
+    if users.filter(**{f"{field}__iexact": username}).exists():
+        return True
+    wanted = username_skeletons(username)
+    names = users.values_list(field, flat=True).order_by().iterator(chunk_size=5000)
+    return any(wanted & username_skeletons(name) for name in names)
+
+
 def user_signup_problems(*, username: str, email: str, password: str) -> dict[str, str]:
     """Every problem user_signup would refuse, by field (empty when there is none).
 
@@ -327,10 +356,16 @@ def user_signup_problems(*, username: str, email: str, password: str) -> dict[st
         except ValidationError as error:
             errors["username"] = " ".join(error.messages)
         else:
-            if user_model._default_manager.filter(
-                **{f"{user_model.USERNAME_FIELD}__iexact": username}
-            ).exists():
-                errors["username"] = "This username is already taken."
+            if username_is_reserved(username):
+                errors["username"] = (
+                    "This username is reserved (it would pass for the site or its staff); "
+                    "choose another."
+                )
+            elif _username_look_alike_taken(username):
+                errors["username"] = (
+                    "This username is already taken, or reads like one that is (letters of "
+                    "another alphabet or in another case count as the same); choose another."
+                )
     if not email:
         errors["email"] = "Enter an email address (for reminders and score notices)."
     else:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from config.web_throttles import web_write_wait_seconds, write_throttled_message
 from predictions import charts, web
 from predictions import selectors as prediction_selectors
 from predictions.formatting import forecast_in_words, percent
@@ -251,6 +252,15 @@ def _forecast_post(request: HttpRequest, question: Question) -> HttpResponse:
     if question.status != Question.Status.OPEN:
         messages.error(request, web.refusal_for(question.status, closes_at=question.closes_at))
         return HttpResponseRedirect(page_url)
+    # The API's write budget (THROTTLE_WRITE_RATE): over it, the page again with the
+    # typed values and a sentence, and nothing stored.
+    if wait := web_write_wait_seconds(request):
+        messages.error(request, write_throttled_message(wait))
+        form = web.forecast_form(question, data=request.POST)
+        context = _question_context(request, question, form)
+        response = render(request, "registry/question.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.POST.get("action") == "reaffirm":
         try:
             forecast = web.forecast_reaffirm(question=question, user=request.user)

@@ -43,14 +43,26 @@ class ResolutionSerializer(serializers.ModelSerializer):
     outcome_option = serializers.SlugRelatedField(
         slug_field="label", read_only=True, allow_null=True
     )
-    resolved_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+    resolved_by = serializers.SerializerMethodField(
+        help_text='Who recorded it: the staff account\'s username to staff, "staff" to '
+        "everyone else (which account resolved is no one else's business); null when a "
+        "resolver proposed it."
     )
     current = serializers.BooleanField(source="is_current", read_only=True)
     evidence = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The id of the check that proposed it."
     )
     disputes = DisputeSerializer(many=True, read_only=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resolved_by(self, resolution: Resolution) -> str | None:
+        if resolution.resolved_by_id is None:
+            return None
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if viewer is not None and viewer.is_staff:
+            return resolution.resolved_by.username
+        return "staff"
 
     class Meta:
         model = Resolution
@@ -135,7 +147,8 @@ class QuestionResolutionsView(generics.ListAPIView):
             supersedes=data.validated_data.get("supersedes"),
             supersedes_state=data.validated_data.get("supersedes_state"),
         )
-        return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
+        data = ResolutionSerializer(resolution, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class ResolutionConfirmView(APIView):
@@ -149,7 +162,7 @@ class ResolutionConfirmView(APIView):
         NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         resolution = get_object_or_404(Resolution, pk=pk)
         resolution = services.resolution_confirm(resolution=resolution, user=request.user)
-        return Response(ResolutionSerializer(resolution).data)
+        return Response(ResolutionSerializer(resolution, context={"request": request}).data)
 
 
 class DisputeInputSerializer(StrictInputSerializer):

@@ -1,8 +1,15 @@
-"""The Atom feed of resolutions (Django syndication)."""
+"""The Atom feed of resolutions (Django syndication).
+
+Atom1Feed writes the description as `<summary type="html">`: a feed reader takes its
+text, once the XML is read, as HTML. A rationale is plain text (often quoted from a
+fetched page), so it is HTML-escaped here, once; the XML writer then escapes that for XML.
+A reader so shows `<script>` and `&amp;` as written, and never runs or parses them.
+"""
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from resolvers.models import Resolution
 
@@ -25,7 +32,7 @@ class ResolutionsFeed(Feed):
 
     def item_description(self, item: Resolution) -> str:
         superseded = " Superseded since." if item.superseded_at else ""
-        return f"Known on {item.known_on:%Y-%m-%d}. {item.rationale}{superseded}"
+        return escape(f"Known on {item.known_on:%Y-%m-%d}. {item.rationale}{superseded}")
 
     def item_link(self, item: Resolution) -> str:
         return f"/questions/{item.question.slug}/#resolution-{item.pk}"

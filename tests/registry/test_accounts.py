@@ -197,6 +197,103 @@ def test_signup_refuses_a_post_without_csrf_token():
     assert not User.objects.exists()
 
 
+# --- Sign-up: one address makes a few accounts; names read alike are one name
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "ALICE",
+        "\u0430lice",  # a Cyrillic small a
+        "\u0391LICE",  # a Greek capital alpha
+        "a1ice",  # the digit one for an l
+        "aIice",  # a capital i for an l
+        "\uff41lice",  # a full-width a (NFKC)
+    ],
+)
+def test_signup_refuses_a_username_that_reads_like_a_taken_one(client, alice, look_alike):
+    response = client.post("/accounts/signup/", signup_data(username=look_alike))
+
+    assert response.status_code == 200
+    assert "reads like one that is" in field_errors(response.content.decode(), "username")
+    assert list(User.objects.values_list("username", flat=True)) == ["alice"]
+
+
+def test_a_name_that_only_resembles_a_taken_one_is_free(client, alice):
+    assert client.post("/accounts/signup/", signup_data(username="alicia")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "reserved", ["admin", "Administrator", "staff", "root", "hindsight", "\u0430dmin", "ROOT"]
+)
+def test_signup_refuses_a_reserved_username_with_a_sentence(client, reserved):
+    response = client.post("/accounts/signup/", signup_data(username=reserved))
+
+    assert response.status_code == 200
+    errors = field_errors(response.content.decode(), "username")
+    assert "This username is reserved (it would pass for the site or its staff)" in errors
+    assert not User.objects.exists()
+
+
+def test_the_signup_service_refuses_reserved_and_look_alike_names_too(alice):
+    for username in ("support", "\u0430lice"):
+        with pytest.raises(ApplicationError) as caught:
+            services.user_signup(
+                username=username, email="x@example.org", password=GOOD_NEW_PASSWORD
+            )
+        assert "username" in caught.value.fields
+
+
+def test_one_address_makes_only_a_few_accounts(settings):
+    settings.SIGNUP_LIMIT_PER_ADDRESS = 2
+    made = [
+        Client(REMOTE_ADDR="198.51.100.7").post(
+            "/accounts/signup/", signup_data(username=f"user-{n}", email=f"u{n}@example.org")
+        )
+        for n in range(3)
+    ]
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9").post(
+        "/accounts/signup/", signup_data(username="user-3", email="u3@example.org")
+    )
+
+    assert [response.status_code for response in made] == [302, 302, 429]
+    refused = unescape(made[2].content.decode())
+    assert "Too many accounts were made from this address recently: no account was made." in (
+        refused
+    )
+    assert "Try again in 60 minutes." in refused
+    assert int(made[2]["Retry-After"]) > 0
+    assert elsewhere.status_code == 302
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        "user-0",
+        "user-1",
+        "user-3",
+    ]
+
+
+def test_mistakes_corrected_on_the_form_do_not_count(settings):
+    settings.SIGNUP_LIMIT_PER_ADDRESS = 1
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(3):
+        client.post("/accounts/signup/", signup_data(password2="a typo"))
+
+    assert client.post("/accounts/signup/", signup_data()).status_code == 302
+
+
+def test_with_redis_down_signup_still_works(settings, caplog):
+    from tests.predictions.conftest import UNREACHABLE_CACHES
+
+    settings.SIGNUP_LIMIT_PER_ADDRESS = 1
+    settings.CACHES = UNREACHABLE_CACHES
+    client = Client(REMOTE_ADDR="198.51.100.7")
+
+    response = client.post("/accounts/signup/", signup_data())
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="carol").exists()
+    assert any("sign-up throttle cache unreachable" in r.message for r in caplog.records)
+
+
 # --- The sign-up service
 
 

@@ -253,8 +253,9 @@ class TestGuessing:
         assert 0 < int(response["Retry-After"]) <= 15 * 60
         assert not AuthToken.objects.exists()
 
-    def test_the_lock_counts_across_addresses(self, alice):
-        # Guesses spread over many addresses still count against the one username.
+    def test_guesses_from_other_addresses_never_lock_the_owner_out(self, alice):
+        # A username-wide limit would let anyone lock the owner out: guesses from many
+        # addresses lock those addresses, while the owner's own address still gets in.
         for n in range(5):
             APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
                 TOKEN_URL, {"username": "alice", "password": "guess"}, format="json"
@@ -262,7 +263,7 @@ class TestGuessing:
 
         response = obtain(APIClient(REMOTE_ADDR="203.0.113.7"))
 
-        assert response.status_code == 429
+        assert response.status_code == 200
 
 
 class TestPlainTokenMigration:

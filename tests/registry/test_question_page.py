@@ -211,7 +211,7 @@ def test_multiple_choice_form_has_one_input_per_option_and_a_running_sum(alice, 
         assert f'name="option_{index}"' in text
     assert "<legend>Your chance for each option</legend>" in text
     assert '<output id="forecast-total" aria-live="polite">' in text
-    assert "<script>" in text  # progressive enhancement of the sum
+    assert '<script src="/static/hindsight/forecast-form.js" defer>' in text  # the sum, live
 
 
 def test_multiple_choice_percentages_must_add_up_to_100(alice, mc_question):

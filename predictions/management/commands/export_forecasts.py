@@ -1,4 +1,8 @@
-"""Export the forecast log as CSV, in the shape import_forecasts reads."""
+"""Export the forecast log as CSV, in the shape import_forecasts reads.
+
+Text cells that a spreadsheet would run as a formula are neutralised
+(predictions/csv_cells.py), and import_forecasts reads them back as written.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from predictions.csv_cells import safe_cell
 from predictions.models import Forecast
 from predictions.services import OPTION_COLUMN_PREFIX
 from registry.models import Forecaster, Question, QuestionOption
@@ -83,12 +88,13 @@ class Command(BaseCommand):
         count = 0
         for forecast in forecasts.iterator(chunk_size=2000):
             question, forecaster = forecast.question, forecast.forecaster
+            # Text cells neutralised; the probabilities are numbers and stay numbers.
             row = {
-                "question": question.slug,
-                "forecaster": forecaster.handle,
+                "question": safe_cell(question.slug),
+                "forecaster": safe_cell(forecaster.handle),
                 "kind": forecaster.kind if forecaster.kind != Forecaster.Kind.HUMAN else "",
                 "submitted_at": format_time(forecast.submitted_at),
-                "rationale": forecast.rationale,
+                "rationale": safe_cell(forecast.rationale),
             }
             if question.is_binary:
                 row["probability"] = repr(float(forecast.probabilities[0]))

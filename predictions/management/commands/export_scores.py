@@ -1,4 +1,5 @@
-"""Export stored question scores as CSV."""
+"""Export stored question scores as CSV (text cells neutralised against formula injection;
+scores, negative ones included, stay numbers)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import QuerySet
 
+from predictions.csv_cells import safe_cell
 from predictions.management.commands.export_forecasts import PassThrough
 from predictions.models import QuestionScore
 from registry.models import Source, Tag
@@ -96,6 +98,7 @@ class Command(BaseCommand):
         writer.writerow(COLUMNS)
         count = 0
         for slug, handle, *values, days, window_days in scores.iterator(chunk_size=2000):
-            writer.writerow([slug, handle, *map(number, values), days, window_days])
+            row = [safe_cell(slug), safe_cell(handle), *map(number, values), days, window_days]
+            writer.writerow(row)
             count += 1
         return count
