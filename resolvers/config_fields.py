@@ -15,6 +15,7 @@ Raw JSON (the expert's fallback and the JSON widgets) goes through ``safe_json``
 
 from __future__ import annotations
 
+import abc
 import json
 import math
 import re
@@ -39,7 +40,7 @@ NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
 # --- Form fields for the odd shapes ---------------------------------------------------------
 
 
-class _TypedText(forms.Field):
+class _TypedText(forms.Field, abc.ABC):
     """Text typed into a widget and read as something else; its length is checked on the
     text, before it is read."""
 
@@ -60,8 +61,9 @@ class _TypedText(forms.Field):
         except ValidationError as error:  # said of the field: "Threshold must be …"
             raise ValidationError(f"{self.label} {error.messages[0]}") from None
 
+    @abc.abstractmethod
     def read(self, text: str) -> Any:
-        raise NotImplementedError
+        """The value the typed text stands for (each subclass reads its own kind)."""
 
 
 class JSONValueField(_TypedText):

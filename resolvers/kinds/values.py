@@ -6,6 +6,7 @@ comparison rule (``compare``) that every threshold goes through lives here too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -222,3 +223,17 @@ def compare(value: Any, comparator: str, threshold: Any) -> bool:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def combined_evidence(url: str, answers: dict[str, Any], duration_ms: int) -> FetchResult:
+    """Several JSON answers kept as one piece of evidence: a body ``{request url: answer}``
+    whose hash is the body's, so a kind that makes several requests stores one record."""
+    body = json.dumps(answers, sort_keys=True, separators=(",", ":")).encode()
+    return FetchResult(
+        url=url,
+        status=200,
+        content_type="application/json",
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        duration_ms=duration_ms,
+    )

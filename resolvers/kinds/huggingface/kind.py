@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import datetime
@@ -20,6 +19,7 @@ from resolvers.kinds.values import (
     api_base,
     as_number,
     as_text,
+    combined_evidence,
     json_body,
     parse_when,
     show_number,
@@ -131,15 +131,7 @@ class HuggingFaceKind(ResolverKind):
                 combined[url] = json.loads(result.body)
             except (ValueError, UnicodeDecodeError):
                 return result
-        body = json.dumps(combined, sort_keys=True, separators=(",", ":")).encode()
-        return FetchResult(
-            url=f"{api_base('huggingface')}/api/models",
-            status=200,
-            content_type="application/json",
-            body=body,
-            sha256=hashlib.sha256(body).hexdigest(),
-            duration_ms=duration,
-        )
+        return combined_evidence(f"{api_base('huggingface')}/api/models", combined, duration)
 
     def evaluate(
         self, evidence: FetchResult, config: dict, question: QuestionFacts, now: datetime

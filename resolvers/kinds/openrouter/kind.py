@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,7 +28,15 @@ from resolvers.kinds.openrouter.answers import (
 from resolvers.kinds.openrouter.schema import CONFIG_SCHEMA, check_config, rankings_url
 from resolvers.kinds.secrets import reveal
 from resolvers.kinds.validation import Problems
-from resolvers.kinds.values import api_base, aware, json_body, one_line, parse_when, show_when
+from resolvers.kinds.values import (
+    api_base,
+    aware,
+    combined_evidence,
+    json_body,
+    one_line,
+    parse_when,
+    show_when,
+)
 
 # The full models list with every output modality is about 1-2 MB; allow room to grow.
 MODELS_MAX_BYTES = 8 * 1024 * 1024
@@ -125,15 +132,7 @@ class OpenRouterKind(ResolverKind):
             except (ValueError, UnicodeDecodeError):
                 return result
             combined[url] = answer if keyed else trim_models(answer)
-        body = json.dumps(combined, sort_keys=True, separators=(",", ":")).encode()
-        return FetchResult(
-            url=f"{api_base('openrouter')}/api/v1/datasets",
-            status=200,
-            content_type="application/json",
-            body=body,
-            sha256=hashlib.sha256(body).hexdigest(),
-            duration_ms=duration,
-        )
+        return combined_evidence(f"{api_base('openrouter')}/api/v1/datasets", combined, duration)
 
     # --- Verdicts --------------------------------------------------------------------------
 
