@@ -153,8 +153,8 @@ def row(name: str, tally: Tally) -> str:
     )
 
 
-def report(part: str, *, show: bool) -> Tally:
-    texts = load(part)
+def report(part: str, *, show: bool, only: str = "") -> Tally:
+    texts = [labelled for labelled in load(part) if only in labelled.id]
     by_genre: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
     for labelled in texts:
@@ -179,13 +179,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["dev", "heldout", "both"], default="both")
     parser.add_argument("--misses", action="store_true", help="print dev misses")
+    parser.add_argument("--only", default="", help="only the texts whose id contains this")
     args = parser.parse_args()
     from registry.claims.nlp import english
 
     english()  # load the model before the clock starts
     parts = ["dev", "heldout"] if args.part == "both" else [args.part]
     for part in parts:
-        report(part, show=args.misses)
+        report(part, show=args.misses, only=args.only)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ from registry.claims.seasons import league_of, season_horizon
 from registry.claims.text import normalize
 
 _FORECAST_NOUNS = (
-    r"(?:predictions?|forecasts?|bets?|outlook|expectations|prognosis|calls|picks|projections?)"
+    r"(?:predictions?|forecasts?|bets?|outlook|expectations|prognosis|calls|picks|projections?|"
+    r"(?:probability\s+)?estimates)"
 )
 _YEAR = r"(?P<year>20\d\d)"
 DOCUMENT_HORIZON = [
@@ -37,6 +38,7 @@ DOCUMENT_HORIZON = [
     re.compile(rf"\bwhat\s+{_YEAR}\s+(?:has|holds|will\s+bring|brings)\b", re.I),
     re.compile(rf"\b(?:outlook|preview)\s+(?:[1-4]Q\s+|Q[1-4]\s+|H[12]\s+)?{_YEAR}\b", re.I),
     re.compile(rf"\b{_YEAR}\s+(?:year[-\s]ahead|season)\b", re.I),
+    re.compile(rf"\b{_FORECAST_NOUNS}\s*[:\u2013\u2014-]\s*{_YEAR}\b", re.I),
 ]
 # A title of a list of bets: its list items are predictions even in the present tense.
 LIST_TITLE = re.compile(
@@ -74,9 +76,13 @@ def document_horizon(title: str, opening: str) -> tuple[Horizon | None, str]:
     return None, ""
 
 
+# About the predictions as a set ("all predictions are about ..."), not one forecast
+# ("inflation is forecast to be back in the band by end 2025").
 _RULES_SENTENCE = re.compile(
-    r"\b(?:predictions?|forecasts?|bets?|statements?|claims?)\b[^.]*\b(?:about|by|on|at|as\s+of|"
-    r"happening|resolve|true)\b|\blikelihood\s+of\s+it\s+happening\b",
+    r"\b(?:all|these|my|our|each|every|the|any)\s+(?:of\s+(?:my|these|the)\s+)?"
+    r"(?:predictions|forecasts|bets|statements|claims|prediction|forecast|bet)\b"
+    r"(?!\s+(?:to|that|is|was)\b)[^.]*\b(?:about|by|on|at|as\s+of|happening|resolve|true)\b|"
+    r"\blikelihood\s+of\s+it\s+happening\b",
     re.I,
 )
 

@@ -156,14 +156,19 @@ def fiscal_quarter(year: int, quarter: int, start: int) -> tuple[date, date]:
     return begin, add_months(begin, 3) - timedelta(days=1)
 
 
+REPORTED_QUARTER_DAYS = 60
+
+
 def _quarter_after(ctx: Context, quarter: int) -> tuple[date, date]:
     """Quarter `quarter` of the current fiscal year, or of the next if it has ended."""
-    year = fiscal_year_of(ctx.published, ctx.fiscal_start)
+    year = fiscal_year_of(ctx.published, ctx.fiscal_start) - 1
     window = fiscal_quarter(year, quarter, ctx.fiscal_start)
     # A quarter that ended just before publication is the one being reported on (the
-    # past); one that ended long before is next year's.
-    if window[1] < ctx.published - timedelta(days=100):
-        window = fiscal_quarter(year + 1, quarter, ctx.fiscal_start)
+    # past: an earnings call comes weeks after its quarter); one that ended long before
+    # is next year's.
+    while window[1] < ctx.published - timedelta(days=REPORTED_QUARTER_DAYS):
+        year += 1
+        window = fiscal_quarter(year, quarter, ctx.fiscal_start)
     return window
 
 
@@ -296,10 +301,11 @@ def quarter_named(m: re.Match, ctx: Context) -> Horizon:
 def month_quarter(m: re.Match, ctx: Context) -> Horizon:
     """ "the June quarter": the calendar quarter ending in that month, next to come."""
     month = _MONTHS[m.group("month").lower().rstrip(".")]
-    year = int(m.group("year")) if m.group("year") else ctx.published.year
+    year = int(m.group("year")) if m.group("year") else ctx.published.year - 1
     end = month_end(year, month)
-    if not m.group("year") and end < ctx.published - timedelta(days=45):
-        end = month_end(year + 1, month)
+    while not m.group("year") and end < ctx.published - timedelta(days=REPORTED_QUARTER_DAYS):
+        year += 1
+        end = month_end(year, month)
     return _window(m.group(), add_months(end, -3) + timedelta(days=1), end)
 
 
