@@ -70,6 +70,12 @@ _QUESTION_START = re.compile(
     r"are\s+you|how\s+do\s+you|what\s+do\s+you|is\s+there\s+any)\b",
     re.I,
 )
+# "## FIGURE 2: ...", "Exhibit 3:", "*Long-run projections are ...", "Source: ..."
+_CAPTION = re.compile(
+    r"^(?:#+\s*)?(?:source|sources|note|notes)\s*"
+    r"(?:\d+[a-z]?\s*)?[:.\u2013\u2014-]|^\*+[A-Za-z]|^\(?\d{1,2}\)\s*(?:source|note)\b",
+    re.I,
+)
 _TAG_QUESTION = re.compile(r",?\s*(?:right|isn't\s+it|don't\s+you\s+think|no)\?[\"')\]]*\s*$", re.I)
 _FUTURE_WORDS = re.compile(
     r"\beventually\b|\b(?<!as )(?:soon|shortly)\b(?!\s+as\b)|\bin\s+the\s+(?:coming|next)\s+"
@@ -77,7 +83,8 @@ _FUTURE_WORDS = re.compile(
     r"\bgoing\s+forward\b|\bfrom\s+now\s+on\b|\bin\s+the\s+future\b|\bin\s+years\s+to\s+come\b|"
     r"\b(?:is|are)\s+about\s+to\b|\bnot\s+(?:that\s+|too\s+|so\s+)?far\s+off\b|"
     r"\bwithin\s+(?:reach|grasp)\b|\bon\s+the\s+(?:table|horizon|way)\b|\bin\s+the\s+cards\b|"
-    r"\bwhat(?:'s|\s+is)\s+coming\b|\bahead\b|"
+    r"\bwhat(?:'s|\s+is)\s+coming\b|\b(?:lies?|lying)\s+ahead\b|\bahead\s+of\s+us\b|"
+    r"\b(?:years?|months?|weeks?|quarters?|days?|decades?|road|period|times?)\s+ahead\b|"
     r"\b(?:starting|beginning)\s+(?:in|from|next|this|later)\b",
     re.I,
 )
@@ -133,6 +140,18 @@ ACTION_VERBS = frozenset(
         "pursue",
         "maintain",
         "address",
+        "stay",
+        "make",
+        "move",
+        "find",
+        "wait",
+        "rate",
+        "judge",
+        "determine",
+        "set",
+        "echo",
+        "begin",
+        "start",
     ]
 )
 CHANGE_VERBS = frozenset(
@@ -224,10 +243,14 @@ _NOT_SPEAKERS = frozenset({"i", "we", "you", "they", "he", "she", "it", "this", 
 _FIRST_PERSON = frozenset({"i", "we", "us", "our", "my"})
 # Who acts, not what happens: "the Committee will assess", "policy will adjust".
 _INSTITUTIONS = frozenset({"committee", "board", "fed", "policy", "management", "company"})
-# "investors should consider": advice, not an expectation.
+# Who is advised: "investors should remain vigilant", "you will need a GPU".
+_ADVISED = _FIRST_PERSON | {"you", "investors", "clients", "savers", "everyone", "people", "one"}
+_ADVISED |= {"businesses", "companies", "firms", "policymakers", "governments", "readers"}
+_READERS = frozenset({"you", "investors", "clients", "savers", "readers"})
+# "X should consider": advice whoever X is, not an expectation.
 _ADVICE_VERBS = frozenset(
-    {"consider", "look", "focus", "avoid", "buy", "sell", "hold", "invest", "prioritize", "own"}
-    | {"remain", "stay", "keep", "think", "note", "expect", "be", "take", "watch", "add"}
+    {"consider", "look", "focus", "avoid", "buy", "sell", "invest", "prioritize", "own"}
+    | {"think", "note", "expect", "take", "watch", "add", "remember", "beware"}
 )
 
 
@@ -294,7 +317,9 @@ def _modal_cues(unit: Unit) -> list[tuple[str, object, object]]:
         elif lower == "would":
             cues.append(("conditional", token, verb))
         elif lower == "going" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
-            cues.append(("future", token, token))
+            # the verb is what is going to happen: "we're going to see", not "go"
+            action = next((c for c in token.children if c.dep_ == "xcomp"), token)
+            cues.append(("future", token, action))
     return cues
 
 
@@ -386,6 +411,8 @@ def _refusal(unit: Unit, stated: bool) -> str:
         return "a question"
     if _is_heading(unit) and not stated:
         return "a heading"
+    if _CAPTION.match(text):
+        return "a caption or a footnote"
     if stated and unit.kind in ("item", "label"):
         return ""  # a bet with its number: "I subscribe to 5 new Substacks: 20%"
     for pattern in _META:
@@ -405,7 +432,7 @@ class Evidence:
         self.vetoes: list[str] = []  # why it is not asserted, if nothing else counts
 
 
-def _modal_evidence(unit: Unit, found: Evidence) -> None:
+def _modal_evidence(unit: Unit, found: Evidence, *, in_bets: bool) -> None:
     for kind, modal, verb in _modal_cues(unit):
         why_not = _not_asserted(verb)
         if why_not:
@@ -431,14 +458,22 @@ def _modal_evidence(unit: Unit, found: Evidence) -> None:
         if kind == "future" and actor and verb.lemma_ in ACTION_VERBS:
             found.vetoes.append(f"a commitment: “{subject.text} {phrase}”")
             continue
+        if kind == "future" and subject_word == "i" and verb.lemma_ != "be" and not in_bets:
+            # "I will first go back over", "I'll echo", "I'm going to take a swing": the
+            # speaker's own act, announced, not an event forecast
+            found.vetoes.append(f"a commitment: “{subject.text} {phrase}”")
+            continue
         if kind == "future" and subject_word == "you" and verb.lemma_ in (
             "need", "want", "find", "notice", "read", "hear", "learn", "know", "see", "recall",
         ):  # fmt: skip
             found.vetoes.append("an instruction to the reader")
             continue
+        if kind == "future" and verb.lemma_ == "need" and subject_word in _READERS:
+            found.vetoes.append(f"advice: “{subject.text} {phrase}”")
+            continue
         if kind == "expectation" and (
-            subject_word in _FIRST_PERSON | {"you"}
-            or subject is None
+            subject_word in _ADVISED
+            or (subject is not None and subject.ent_type_ in ("PERSON", "NORP"))
             or verb.lemma_ in _ADVICE_VERBS
         ):
             continue  # "we should do", "you should", "investors should consider": advice
@@ -531,7 +566,8 @@ def _evidence(unit: Unit, passage: Passage, table: EstimativeTable, stated) -> E
     if stated is not None:
         found.strong.append(f"a stated probability “{stated.phrase}”")
     tense = _tense(unit)
-    _modal_evidence(unit, found)
+    in_bets = passage.titled_as_bets or unit.block in passage.predictions_list_blocks
+    _modal_evidence(unit, found, in_bets=in_bets)
     _word_evidence(unit, table, tense, found)
     if tense != "past":
         _judgement_evidence(unit, found)
@@ -573,7 +609,9 @@ def screen_unit(unit: Unit, passage: Passage, table: EstimativeTable) -> None:
     if reaction and stated is None:
         return _refuse(unit, reaction)
     commitments = [
-        veto for veto in found.vetoes if veto.startswith(("a commitment", "an instr", "a reaction"))
+        veto
+        for veto in found.vetoes
+        if veto.startswith(("a commitment", "an instr", "a reaction", "advice"))
     ]
     decisive = [r for r in found.strong if not r.startswith(("future modal", "future wording"))]
     if commitments and not decisive:
