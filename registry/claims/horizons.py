@@ -219,6 +219,13 @@ def between_now_and(m: re.Match, ctx: Context) -> Horizon:
     return _window(m.group(), None, date(int(m.group("year")) - 1, 12, 31))
 
 
+def _strictly_before(m: re.Match) -> bool:
+    """ "before 2027" ends the year before; "on or before 31 Dec 2021" is that day."""
+    return (m.group("prep") or "").lower() == "before" and not re.search(
+        r"\bon\s+or\s+$", m.string[: m.start("prep")], re.I
+    )
+
+
 def numeric_date(m: re.Match, ctx: Context) -> Horizon | None:
     month, day, year = int(m.group("m")), int(m.group("d")), int(m.group("y"))
     year = year + 2000 if year < 100 else year
@@ -226,7 +233,7 @@ def numeric_date(m: re.Match, ctx: Context) -> Horizon | None:
         found = date(year, month, day)
     except ValueError:
         return None
-    if (m.group("prep") or "").lower() == "before":
+    if _strictly_before(m):
         found -= timedelta(days=1)
     return _window(m.group(), None, found)
 
@@ -283,6 +290,17 @@ def end_of_century(m: re.Match, ctx: Context) -> Horizon:
     century = m.groupdict().get("century")
     last = int(century) * 100 if century else (ctx.published.year // 100 + 1) * 100
     return _window(m.group(), None, date(last, 12, 31))
+
+
+def part_of_century(m: re.Match, ctx: Context) -> Horizon:
+    """ "by the mid-21st century" (2050), "by mid-century", "the coming century" (its end)."""
+    century = m.group("century")
+    number = int(century) if century else ctx.published.year // 100 + 1
+    part = (m.group("part") or "").lower()
+    if m.group("coming"):
+        number = ctx.published.year // 100 + 2 if ctx.published.year % 100 > 50 else number
+    offset = 50 if part.startswith("mid") else 33 if part.startswith("early") else 100
+    return _window(m.group(), None, date((number - 1) * 100 + offset, 12, 31))
 
 
 def quarter_named(m: re.Match, ctx: Context) -> Horizon:
@@ -362,7 +380,7 @@ def month_of_year(m: re.Match, ctx: Context) -> Horizon:
         )
         if month_end(year, month) < ctx.published and ahead:
             year += 1
-    if (m.group("prep") or "").lower() == "before":
+    if _strictly_before(m):
         return _window(m.group(), None, date(year, month, 1) - timedelta(days=1))
     return _window(m.group(), date(year, month, 1), month_end(year, month))
 
@@ -389,7 +407,7 @@ def exact_date(m: re.Match, ctx: Context) -> Horizon | None:
     if parsed is None:
         return None
     day = parsed.date()
-    if (m.group("prep") or "").lower() == "before":
+    if _strictly_before(m):
         day -= timedelta(days=1)
     return _window(m.group(), None, day)
 
@@ -422,7 +440,7 @@ def preposition_year(m: re.Match, ctx: Context) -> Horizon | None:
     year, prep = int(m.group("year")), re.sub(r"\s+", " ", m.group("prep").lower())
     if prep == "after":
         return None
-    if prep == "before":
+    if _strictly_before(m):
         return _window(m.group(), None, _year_end(year - 1, ctx))
     if ctx.fiscal_start != 1:
         return _window(m.group(), None, _year_end(year, ctx))
@@ -511,6 +529,11 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
     (
         r"\b(?:(?:by|before|at)\s+)?the\s+end\s+of\s+(?:the|this)\s+century\b|\b(?:this|the)\s+century\b(?!\s+ago)|\b(?:over|during|in|through(?:out)?|by\s+the\s+end\s+of)\s+the\s+(?P<century>2[1-3])(?:st|nd|rd|th)\s+century\b",
         end_of_century,
+        True,
+    ),
+    (
+        r"\b(?:(?:by|before|in|around|at|through|toward|towards)\s+)?(?:the\s+)?(?:(?P<part>mid|middle|early|late|end)(?:\s+of\s+the)?[-\s]+(?:(?P<century>2[1-3])(?:st|nd|rd|th)[-\s]+)?century|end[-\s]of[-\s](?:the[-\s])?century|(?P<coming>coming|next)\s+century)\b",
+        part_of_century,
         True,
     ),
     (
@@ -713,6 +736,11 @@ def _in_the_documents_year(horizon: Horizon | None, passage: Passage) -> Horizon
     return horizon
 
 
+_INTRODUCES_GUIDANCE = re.compile(
+    r"\b(?:outlook|guidance|forecasts?|expectations?|projections?)\s+(?:for|of)\b", re.I
+)
+
+
 def read_horizons(passage: Passage) -> Passage:
     """Set each remaining unit's horizon: its own, else the one its paragraph set before it
     ("For Q4, we expect ... We expect margins ..."), else its section heading's ("Within
@@ -721,12 +749,19 @@ def read_horizons(passage: Passage) -> Passage:
     carried: Horizon | None = None
     carried_block = -1
     section: Horizon | None = None
+    guidance: Horizon | None = None
     for unit in passage.units:
         if unit.block != carried_block:
             carried = None
         if unit.verdict is False:
             if any(reason.endswith("a heading") for reason in unit.reasons):
                 section = heading_horizon(unit.text, ctx)
+            elif _INTRODUCES_GUIDANCE.search(normalize(unit.text)):
+                # "Let me turn to the outlook for the third quarter.": what follows is
+                # for it, until the questions start
+                guidance = heading_horizon(unit.text, ctx) or guidance
+            if any(reason.endswith(("a question", "a heading")) for reason in unit.reasons):
+                guidance = None
             continue
         unit.horizon = _in_the_documents_year(own_horizon(unit.text, ctx), passage)
         if unit.horizon is not None:
@@ -740,6 +775,9 @@ def read_horizons(passage: Passage) -> Passage:
         elif carried is not None:
             unit.horizon = replace(carried, source="context")
             unit.because(f"deadline carried from the sentence before: “{carried.phrase}”")
+        elif guidance is not None:
+            unit.horizon = guidance
+            unit.because(f"deadline from the outlook it follows: “{guidance.phrase}”")
         elif section is not None:
             unit.horizon = section
             unit.because(f"deadline from its section heading: “{section.phrase}”")
