@@ -88,6 +88,15 @@ _FUTURE_WORDS = re.compile(
     r"\b(?:starting|beginning)\s+(?:in|from|next|this|later)\b",
     re.I,
 )
+# In a season preview, the present tense picks: "Chiefs are clear number 1", "I like them
+# in the regular season", "... OVER".
+_SPORTS_PICK = re.compile(
+    r"\b(?:OVER|UNDER)\.?\s*$|\b(?:I|we)(?:'m|\s+am|\s+are)?\s+(?:like|pick|picking|take|taking|"
+    r"have|give|went\s+with|go\s+with|chose|choose|put|decided\s+to\s+put|see)\s+(?:the\s+)?"
+    r"(?:them|him|[A-Z]\w+)|\b(?:is|are)\s+(?:a\s+|the\s+)?(?:clear\s+|solid\s+|distant\s+)?"
+    r"(?:number\s+\d|No\.\s*\d|#\d|\d(?:st|nd|rd|th)|first|second|third|fourth|fifth|last)\b"
+    r"(?:\s+(?:seed|place|in\s+the\b))?",
+)
 _PROJECTION = re.compile(
     r"\b(?:projections?|projected|forecasts?|outlook|estimates?|expectations?|guidance|"
     r"baseline|SEP|scenarios?)\b",
@@ -488,8 +497,10 @@ def _modal_evidence(unit: Unit, found: Evidence, *, in_bets: bool) -> None:
 
 def _word_evidence(unit: Unit, table: EstimativeTable, tense: str, found: Evidence) -> None:
     for match in table.matches(unit.text):
-        if match.discounted or not match.entry.cue or match.entry.rank == 0:
+        if match.discounted or not match.entry.cue:
             continue
+        if match.entry.rank == 0 and match.entry.label != "is set to":
+            continue  # the modals are read from the parse
         if match.entry.weak:
             found.weak.append(f"a bare possibility “{match.text}”")
         elif tense != "past":
@@ -576,6 +587,10 @@ def _evidence(unit: Unit, passage: Passage, table: EstimativeTable, stated) -> E
             found.strong.append(f"future wording “{future_word.group()}”")
     _date_evidence(unit, passage, tense, found)
     _projection_evidence(unit, tense, found)
+    if passage.league is not None and tense != "past":
+        pick = _SPORTS_PICK.search(blank_quotes(normalize(unit.text)))
+        if pick:
+            found.strong.append(f"a pick in a season preview “{pick.group().strip()}”")
     if _is_bet(unit, passage) and (tense != "past" or _bare_participle(unit)):
         found.strong.append("an item of a list of predictions")
     if tense == "past" and not found.strong and not found.weak:
