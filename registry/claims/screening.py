@@ -51,6 +51,8 @@ META = [
     r"\bturn\s+(?:it|the\s+call|things)\s+(?:back\s+)?over\b|\bopen\s+(?:it\s+)?up\s+for\s+questions\b|"
     r"\bnext\s+question\b|\bhappy\s+to\s+take\s+(?:your\s+)?questions\b",
     r"\bunless\s+otherwise\s+(?:stated|noted)\b|\bpredictions\s+are\s+about\b",
+    r"^\W*(?:my|our|the)\s+(?:[\w-]+\s+){0,3}(?:predictions|forecasts|bets|picks|calls)\s+"
+    r"(?:for|about|on)\b[^.!?]{0,40}[:.]?\s*$",
     r"^(?:read|give|take|see|click|sign\s+up|fill\s+out|check\s+out|join|vote)\b[^.]*\bhere\b|"
     r"\b(?:is|are)\s+here\s*[.!]?$",
     r"\b(?:the\s+following|as\s+follows)\s*:\s*$|\blet(?:'s|\s+me|\s+us)\s+(?:now\s+)?(?:take|"
@@ -684,8 +686,36 @@ def _refuse(unit: Unit, reason: str) -> None:
     unit.because(f"not a forecast: {reason}")
 
 
+def question_turns(passage: Passage) -> set[int]:
+    """The paragraphs of an interview or a press conference that end by asking: a
+    journalist's turn, whose other sentences set up the question ("You've said a lot of
+    central banks are now more confident that inflation will return to target. ...?").
+    Only in a text with at least three such paragraphs, so that a post's rhetorical
+    question does not silence its paragraph."""
+    last_of_block: dict[int, Unit] = {}
+    sizes: dict[int, int] = {}
+    for unit in passage.units:
+        last_of_block[unit.block] = unit
+        sizes[unit.block] = sizes.get(unit.block, 0) + 1
+    asking = {
+        block
+        for block, unit in last_of_block.items()
+        if sizes[block] > 1
+        and not unit.in_list
+        and re.search(r"\?[\"')\]\u201d]*\s*$", unit.text)
+        and not re.search(r",\s*(?:right|isn't\s+it|no)\?", normalize(unit.text), re.I)
+    }
+    return asking if len(asking) >= 3 else set()
+
+
 def screen(passage: Passage, *, table: EstimativeTable | None = None) -> Passage:
     table = table or default_table()
+    asking = question_turns(passage)
     for unit in passage.units:
+        if unit.block in asking and not (
+            stated_probability(unit.text) or unit.next_line_probability
+        ):
+            _refuse(unit, "part of a question (its paragraph ends by asking)")
+            continue
         screen_unit(unit, passage, table)
     return passage

@@ -189,6 +189,10 @@ class TestWhatCountsAsAForecast:
             "You will see prices fall next year.",  # addressed to the reader
             "US enters a recession: 10%",  # a label line with no verb
             "E.g. if the U.S. bans them, another country will release them.",
+            "Search revenue growth should be in the low to mid-teens.",
+            "A recession is not a certainty, but we believe it is inevitable.",
+            "Spectrum-X is well on track to begin a multibillion-dollar product line.",
+            "We're going to see some organizations merge their services.",
         ],
     )
     def test_forecasts(self, text):
@@ -217,6 +221,13 @@ class TestWhatCountsAsAForecast:
             ("Prices may fall.", "only a bare possibility"),
             ("Our estimate of what the peak rate will be is higher.", "embedded question"),
             ("オープンモデルは今後も続くでしょう。", "not English"),
+            ("Please go ahead.", "no forecast wording"),
+            ("I'll echo the congrats on the cloud momentum.", "a commitment"),
+            ("I will first go back over last year's predictions.", "a commitment"),
+            ("We will stay the course until the job is done.", "a commitment"),
+            ("However, investors should remain vigilant.", "no forecast wording"),
+            ("Investors will need to consider other areas of fixed income.", "advice"),
+            ("*Long-run projections are the rates to which the economy will converge.", "footnote"),
         ],
     )
     def test_not_forecasts_say_why(self, text, reason):
@@ -224,6 +235,27 @@ class TestWhatCountsAsAForecast:
         unit = passage.units[-1]
         assert unit.verdict is False, text
         assert any(reason in why for why in unit.reasons), unit.reasons
+
+    def test_a_journalists_turn_is_a_question_not_a_forecast(self):
+        turns = [
+            "You have said inflation will return to target next year. Is that still right?",
+            "I think it will. We expect inflation to fall next year.",
+        ] * 3
+        proposals = one("\n\n".join(turns), date(2024, 11, 5))
+        assert {p.quote for p in proposals} == {"I think it will.", turns[1].split(". ")[1]}
+
+    def test_a_pick_in_a_season_preview_is_a_forecast_in_the_present_tense(self):
+        text = "Our picks for the 2024 NFL season are in.\n\nChiefs are clear number 1.\n"
+        proposals = one(text, date(2024, 9, 1), title="2024 NFL season preview")
+        assert [p.quote for p in proposals] == ["Chiefs are clear number 1."]
+
+    def test_a_speakers_own_announcement_in_a_list_of_bets_is_still_a_bet(self):
+        text = (
+            "My predictions for 2022:\n\n- I will read 30 novels: 40%\n- I'll go vegan\n"
+            "- There's a reasonable chance that the Fed cuts twice\n"
+        )
+        proposals = one(text, date(2022, 1, 2), title="Predictions for 2022")
+        assert [p.quote[:9] for p in proposals] == ["I will re", "I'll go v", "There's a"]
 
     def test_the_header_block_is_not_proposed(self):
         text = "Predictions for 2026\nBy Jane Doe\nJanuary 2, 2026\n\nThe Fed will cut rates."
@@ -312,6 +344,11 @@ class TestHorizons:
             ("on May 15, 2027", date(2027, 5, 15), None),
             ("before 2028", date(2027, 12, 31), None),
             ("within 6 months", date(2026, 9, 5), None),
+            ("by the mid-21st century", date(2050, 12, 31), None),
+            ("by mid-century", date(2050, 12, 31), None),
+            ("in the coming century", date(2100, 12, 31), None),
+            ("through the end-of-century", date(2100, 12, 31), None),
+            ("on or before December 31, 2027", date(2027, 12, 31), None),
         ],
     )
     def test_periods_against_the_publication_date(self, phrase, latest, earliest):
@@ -342,6 +379,39 @@ class TestHorizons:
     def test_years_that_are_not_deadlines(self, text):
         assert own_horizon(text, Context(date(2026, 1, 5))) is None
 
+    @pytest.mark.parametrize(
+        ("text", "fiscal_start", "latest"),
+        [
+            # Apple, 2 Feb 2023: the December quarter just reported is 2022's; March is next
+            ("We expect March quarter revenue similar to the December quarter.", 1, (2023, 3, 31)),
+            ("Today we report revenue for the December quarter.", 1, None),
+            # Oracle (fiscal year from June), 11 June 2024: Q4 is the quarter just ended
+            ("A large company signed a contract in Q4.", 6, None),
+        ],
+    )
+    def test_a_quarter_just_ended_is_the_one_being_reported(self, text, fiscal_start, latest):
+        published = date(2023, 2, 2) if fiscal_start == 1 else date(2024, 6, 11)
+        horizon = own_horizon(text, Context(published, fiscal_start))
+        assert (horizon.latest if horizon else None) == (date(*latest) if latest else None)
+
+    def test_a_forecast_naming_a_date_does_not_date_the_whole_text(self):
+        text = (
+            "Opening words of the conference.\n\nInflation is forecast to be back in the band "
+            "by the end of 2026.\n\nWe expect consumption to start picking up."
+        )
+        proposals = one(text, date(2024, 11, 5))
+        assert [p.deadline for p in proposals] == [date(2026, 12, 31), None]
+
+    def test_guidance_introduced_for_a_quarter_dates_the_sentences_after_it(self):
+        text = (
+            "Good afternoon.\n\nLet me turn to the outlook for the third quarter.\n\n"
+            "Total revenue is expected to be $32.5 billion.\n\nWhat do you see next?\n\n"
+            "This AI race is going to go on for a long time."
+        )
+        proposals = one(text, date(2024, 8, 28), fiscal_year_start_month=2)
+        assert [p.deadline for p in proposals] == [date(2024, 10, 31), None]
+
+
     def test_the_latest_of_several_dates_is_the_deadline(self):
         horizon = own_horizon(
             "Inflation is 2.3% this year and 2.0% next year.", Context(date(2026, 3, 5))
@@ -364,6 +434,7 @@ class TestHorizons:
             ("Equity Market Outlook 1Q 2025", "", 2025),
             ("A post", "Here is what 2025 has in store:", 2025),
             ("My bets on open models, mid-2026", "", None),
+            ("Probability Estimates: 2024 \u2013 Commentary", "", 2024),
         ],
     )
     def test_document_horizons(self, title, opening, year):
