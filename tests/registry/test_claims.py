@@ -411,7 +411,6 @@ class TestHorizons:
         proposals = one(text, date(2024, 8, 28), fiscal_year_start_month=2)
         assert [p.deadline for p in proposals] == [date(2024, 10, 31), None]
 
-
     def test_the_latest_of_several_dates_is_the_deadline(self):
         horizon = own_horizon(
             "Inflation is 2.3% this year and 2.0% next year.", Context(date(2026, 3, 5))
