@@ -222,9 +222,15 @@ CHANGE_VERBS = frozenset(
     ]
 )
 _EXPECTING = frozenset(
-    ["expect", "anticipate", "predict", "forecast", "project", "foresee", "bet", "wager", "guess"]
+    ["expect", "anticipate", "predict", "forecast", "project", "foresee", "bet", "wager"]
 )
-_JUDGING = frozenset(["think", "believe", "suspect", "reckon", "estimate", "see", "doubt"])
+# "I guess that's what I'd emphasise" is not a call: these need a future in what follows.
+_JUDGING = frozenset(["think", "believe", "suspect", "reckon", "estimate", "see", "doubt", "guess"])
+# "We'll be alert to it", "we will be ready": the speaker's stance, not an event.
+_STANCES = frozenset(
+    {"alert", "vigilant", "ready", "prepared", "watchful", "attentive", "mindful", "patient"}
+    | {"careful", "cautious", "open", "happy", "glad", "watching", "looking"}
+)
 _STATIVE = frozenset(["be", "have", "seem", "appear", "look", "feel", "mean", "matter"])
 _STATE_VERBS = _STATIVE | {"mark", "represent", "include", "contain", "stand"}
 _SUBORDINATORS = frozenset(
@@ -275,6 +281,21 @@ def _subject_of(verb):
     if verb.dep_ in ("conj", "xcomp") and verb.head.i != verb.i:
         return _subject_of(verb.head)
     return None
+
+
+def _stance(verb) -> bool:
+    """ "we'll be alert", "we'll have to be watching", "we will now report": what the
+    speakers will do or be, said of themselves."""
+    if verb.lemma_ == "have" and any(c.dep_ == "xcomp" for c in verb.children):
+        return True  # "we'll have to ..."
+    if verb.lemma_ == "report":
+        return True
+    if verb.lemma_ != "be":
+        return False
+    return any(
+        child.dep_ in ("acomp", "attr", "xcomp") and child.lemma_.lower() in _STANCES
+        for child in verb.children
+    )
 
 
 def _not_asserted(token) -> str:
@@ -469,6 +490,9 @@ def _modal_evidence(unit: Unit, found: Evidence, *, in_bets: bool) -> None:
         if kind == "future" and actor and verb.lemma_ in ACTION_VERBS:
             found.vetoes.append(f"a commitment: “{subject.text} {phrase}”")
             continue
+        if kind == "future" and subject_word in ("i", "we") and not in_bets and _stance(verb):
+            found.vetoes.append(f"a commitment: “{subject.text} {phrase}”")
+            continue
         if kind == "future" and subject_word == "i" and verb.lemma_ != "be" and not in_bets:
             # "I will first go back over", "I'll echo", "I'm going to take a swing": the
             # speaker's own act, announced, not an event forecast
@@ -519,6 +543,8 @@ def _judgement_evidence(unit: Unit, found: Evidence) -> None:
         subject = _subject_of(token)
         if subject is None or subject.lower_ not in ("i", "we") or _not_asserted(token):
             continue
+        if token.dep_ == "xcomp" or any(child.dep_ == "neg" for child in token.children):
+            continue  # "I wouldn't like to predict where prices will go"
         complement = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp", "dobj")), None)
         if complement is None:
             continue
@@ -526,6 +552,8 @@ def _judgement_evidence(unit: Unit, found: Evidence) -> None:
         modal = next(
             (c for c in complement.children if c.tag_ == "MD" and c.lower_ not in ("would",)), None
         )
+        if modal is None and complement.tag_ == "MD" and complement.lower_ != "would":
+            modal = complement  # "I'll guess that she won't": the modal stands for its verb
         if token.lemma_ in _EXPECTING:
             found.strong.append(f"a first-person expectation “{subject.text} {token.text}”")
         elif modal is not None:

@@ -193,6 +193,8 @@ class TestWhatCountsAsAForecast:
             "A recession is not a certainty, but we believe it is inevitable.",
             "Spectrum-X is well on track to begin a multibillion-dollar product line.",
             "We're going to see some organizations merge their services.",
+            "So I'll guess that she won't, but with a high level of uncertainty.",
+            "Soon we'll be able to work with AI that helps us do more.",
         ],
     )
     def test_forecasts(self, text):
@@ -225,6 +227,10 @@ class TestWhatCountsAsAForecast:
             ("I'll echo the congrats on the cloud momentum.", "a commitment"),
             ("I will first go back over last year's predictions.", "a commitment"),
             ("We will stay the course until the job is done.", "a commitment"),
+            ("But we'll be alert to it.", "a commitment"),
+            ("We'll have to be watching the data.", "a commitment"),
+            ("I wouldn't like to predict where housing prices go.", "a hypothetical"),
+            ("So I guess that's what I'd emphasise.", "no forecast wording"),
             ("However, investors should remain vigilant.", "no forecast wording"),
             ("Investors will need to consider other areas of fixed income.", "advice"),
             ("*Long-run projections are the rates to which the economy will converge.", "footnote"),
