@@ -5,7 +5,9 @@ author) and lists questions. Each entry carries what a stranger needs to resolve
 criteria naming the data source(s) (``data_sources``, each of which must appear in the
 criteria), the measurement date and a fallback, fine print, times, tags, the claims it comes
 from (verbatim quotes of the source's text, the implied probability and the phrase that set
-it), a resolution source (a resolver kind and its config) and the author's implied forecast.
+it), its resolution sources (each a resolver kind and its config: the automatic one that
+decides it, or a news search gathering evidence for staff, and the manual instructions
+with the criteria's fallback) and the author's implied forecast.
 
 ``catalogue_load(path)`` loads one file in one transaction. It checks the whole file before
 writing anything and fails loudly, naming every offending field: a quote that is not in the
@@ -79,7 +81,7 @@ SCHEMA: dict[str, Any] = {
                     "data_sources",
                     "claims",
                     "pundit_forecast",
-                    "resolution_source",
+                    "resolution_sources",
                 ],
                 "properties": {
                     "slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
@@ -121,14 +123,18 @@ SCHEMA: dict[str, Any] = {
                         "minProperties": 1,
                         "maxProperties": 1,
                     },
-                    "resolution_source": {
-                        "type": "object",
-                        "required": ["kind", "config"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "kind": _TEXT,
-                            "config": {"type": "object"},
-                            "check_every_hours": {"type": "number", "minimum": 0.1},
+                    "resolution_sources": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["kind", "config"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "kind": _TEXT,
+                                "config": {"type": "object"},
+                                "check_every_hours": {"type": "number", "minimum": 0.1},
+                            },
                         },
                     },
                 },
@@ -251,12 +257,12 @@ def _check(data: dict[str, Any], text: str) -> None:
             placed = _locate(text, claim["quote"])
             if isinstance(placed, str):
                 problems[f"{where}.claims.{number}.quote"] = placed
-        resolver = entry["resolution_source"]
-        try:
-            kinds.validate_config(resolver["kind"], resolver["config"])
-        except kinds.ConfigError as error:
-            for name, message in error.fields.items():
-                problems[f"{where}.resolution_source.{name}"] = message
+        for number, resolver in enumerate(entry["resolution_sources"]):
+            try:
+                kinds.validate_config(resolver["kind"], resolver["config"])
+            except kinds.ConfigError as error:
+                for name, message in error.fields.items():
+                    problems[f"{where}.resolution_sources.{number}.{name}"] = message
     if problems:
         raise ApplicationError.invalid_fields(problems)
 
@@ -302,13 +308,8 @@ def _create(
             question=question,
             review_state=Claim.Review.ACCEPTED,  # curated: published as it is loaded
         )
-    resolver = entry["resolution_source"]
-    resolver_services.source_add(
-        question=question,
-        kind=resolver["kind"],
-        config=resolver["config"],
-        check_every=timedelta(hours=resolver.get("check_every_hours", 6)),
-    )
+    for resolver in entry["resolution_sources"]:
+        _add_source(question, resolver)
     # A historical forecast (the question opened before today): created directly, as the
     # submission service accepts forecasts only at the present instant. The vector is
     # checked the way the API checks one, and again by the database trigger.
@@ -361,11 +362,8 @@ def _differences(
         )
     if stored_claims != wanted_claims:
         differing.append("claims")
-    resolver = entry["resolution_source"]
-    if not question.resolution_sources.filter(
-        kind=resolver["kind"], config=resolver["config"]
-    ).exists():
-        differing.append("resolution_source")
+    if _missing_sources(question, entry):
+        differing.append("resolution_sources")
     pundit_forecasts = question.forecasts.filter(
         forecaster=pundit, origin=Forecast.Origin.CLAIM, submitted_at=at
     )
@@ -374,6 +372,26 @@ def _differences(
     ):
         differing.append("pundit_forecast")
     return differing
+
+
+def _add_source(question: Question, resolver: dict[str, Any]) -> None:
+    resolver_services.source_add(
+        question=question,
+        kind=resolver["kind"],
+        config=resolver["config"],
+        check_every=timedelta(hours=resolver.get("check_every_hours", 6)),
+    )
+
+
+def _missing_sources(question: Question, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The catalogue's sources a stored question lacks (same kind and config)."""
+    return [
+        resolver
+        for resolver in entry["resolution_sources"]
+        if not question.resolution_sources.filter(
+            kind=resolver["kind"], config=resolver["config"]
+        ).exists()
+    ]
 
 
 def _same_vector(stored: list[float], question: Question, entry: dict[str, Any]) -> bool:
@@ -420,16 +438,11 @@ def catalogue_load(path: Path | str) -> CatalogueReport:
             report.created.append(entry["slug"])
             continue
         differing = _differences(question, entry, source=source, pundit=pundit, at=submitted_at)
-        if "resolution_source" in differing:
-            resolver = entry["resolution_source"]
-            resolver_services.source_add(
-                question=question,
-                kind=resolver["kind"],
-                config=resolver["config"],
-                check_every=timedelta(hours=resolver.get("check_every_hours", 6)),
-            )
+        if "resolution_sources" in differing:
+            for resolver in _missing_sources(question, entry):
+                _add_source(question, resolver)
             report.sources_added.append(entry["slug"])
-            differing.remove("resolution_source")
+            differing.remove("resolution_sources")
         if differing:
             report.differing[entry["slug"]] = differing
         else:

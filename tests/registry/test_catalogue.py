@@ -93,6 +93,14 @@ def snapshot() -> dict[str, list]:
     }
 
 
+# The questions a source decides from data, by its kind (staff only confirm).
+AUTOMATIC = {
+    ("us-federal-rule-on-open-weights-2027", "federal_register"),
+    ("open-models-api-market-share-2027", "openrouter"),
+    ("personal-agents-open-model-market-2027", "openrouter"),
+}
+
+
 class TestTheCatalogueLoadsIntoAnEmptyDatabase:
     def test_it_imports_the_seed_source_and_creates_every_question_published(self, loaded):
         source = Source.objects.get()
@@ -142,23 +150,22 @@ class TestTheCatalogueLoadsIntoAnEmptyDatabase:
         for (_, end), (start, _) in itertools.pairwise(spans):
             assert end <= start
 
-    def test_every_resolution_source_validates_and_one_is_automatic(self, loaded):
-        for question in Question.objects.all():
-            sources = list(question.resolution_sources.all())
-            assert len(sources) == 1, question.slug
-            assert sources[0].kind in REGISTRY
-            assert validate_config(sources[0].kind, sources[0].config) == sources[0].config
-        automatic = ResolutionSource.objects.exclude(kind="manual")
-        assert {source.question.slug for source in automatic} == {
-            "us-federal-rule-on-open-weights-2027"
-        }
-        federal = automatic.get()
-        assert federal.kind == "federal_register"
+    def test_every_resolution_source_validates_and_the_automatic_ones_are_scheduled(self, loaded):
+        for source in ResolutionSource.objects.all():
+            assert source.kind in REGISTRY
+            assert validate_config(source.kind, source.config) == source.config
+        automatic = ResolutionSource.objects.exclude(kind__in=["manual", "news_search"])
+        assert {(s.question.slug, s.kind) for s in automatic} == AUTOMATIC
+        for source in automatic:
+            assert source.next_check_at is not None, source.question.slug
+        federal = automatic.get(kind="federal_register")
         assert federal.config["since"] == "2026-04-15"
-        assert federal.next_check_at is not None
-        for source in ResolutionSource.objects.filter(kind="manual"):
-            assert source.config["instructions"].strip(), source.question.slug
-            assert source.next_check_at is None
+
+    def test_every_question_keeps_its_manual_instructions_for_the_fallback(self, loaded):
+        for question in Question.objects.all():
+            manual = question.resolution_sources.get(kind="manual")
+            assert manual.config["instructions"].strip(), question.slug
+            assert manual.next_check_at is None
 
     def test_the_author_forecasts_each_question_on_the_publication_day(self, loaded):
         author = Source.objects.get().author
@@ -293,16 +300,16 @@ class TestTheLoaderFailsLoudly:
         index = next(
             i
             for i, entry in enumerate(json.loads(CATALOGUE.read_text())["questions"])
-            if entry["resolution_source"]["kind"] == "federal_register"
+            if entry["resolution_sources"][0]["kind"] == "federal_register"
         )
 
         def break_config(data):
-            data["questions"][index]["resolution_source"]["config"]["since"] = "mid-April"
+            data["questions"][index]["resolution_sources"][0]["config"]["since"] = "mid-April"
 
         with pytest.raises(ApplicationError) as error:
             catalogue_load(self.write(tmp_path, break_config))
 
-        assert f"questions.{index}.resolution_source.config.since" in error.value.fields
+        assert f"questions.{index}.resolution_sources.0.config.since" in error.value.fields
         assert not Question.objects.exists()
 
     def test_on_a_data_source_the_criteria_do_not_name(self, source, tmp_path):
