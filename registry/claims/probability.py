@@ -119,7 +119,13 @@ STATED_FORMS: list[tuple[str, str, Callable[[re.Match], float | None]]] = [
         r"|\((?P<p2>0?\.\d+)\)\s*$",
         lambda m: float(m.group("p") if m.group("p") is not None else m.group("p2")),
     ),
-    ("leading", rf"^\s*\[?(?P<p>{_NUM}){_PCT}\]?\s*(?:[:\]-]|\s)", _percent),
+    (
+        # "60%: the Fed cuts", not "80% seems about right" (a remark on a number)
+        "leading",
+        rf"^\s*\[?(?P<p>{_NUM}){_PCT}\]?\s*(?:[:\]-]|\s)(?!\s*(?:seems?|seemed|felt|feels?|is|"
+        rf"was|sounds?|sounded|might|may|could|would)\b)",
+        _percent,
+    ),
     (
         "in",
         rf"\b(?P<a>{_COUNT})\s+(?:in|out\s+of)\s+(?P<b>{_COUNT})\b(?:\s+(?:chance|shot|odds))"

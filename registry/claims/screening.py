@@ -53,6 +53,10 @@ META = [
     r"\bunless\s+otherwise\s+(?:stated|noted)\b|\bpredictions\s+are\s+about\b",
     r"^\W*(?:my|our|the)\s+(?:[\w-]+\s+){0,3}(?:predictions|forecasts|bets|picks|calls)\s+"
     r"(?:for|about|on)\b[^.!?]{0,40}[:.]?\s*$",
+    # predicting as an activity: "I am making a set of predictions for 2019", "publishes
+    # predictions for the year", "I will rate my predictive success"
+    r"\b(?:making|make|made|publish(?:es|ed|ing)?|rate|rating|score|scoring|grade|grading|"
+    r"based\s+on)\b[^.]{0,40}\b(?:predictions|forecasts|predictive|calibration)\b",
     r"^(?:read|give|take|see|click|sign\s+up|fill\s+out|check\s+out|join|vote)\b[^.]*\bhere\b|"
     r"\b(?:is|are)\s+here\s*[.!]?$",
     r"\b(?:the\s+following|as\s+follows)\s*:\s*$|\blet(?:'s|\s+me|\s+us)\s+(?:now\s+)?(?:take|"
@@ -74,7 +78,7 @@ _QUESTION_START = re.compile(
 )
 # "## FIGURE 2: ...", "Exhibit 3:", "*Long-run projections are ...", "Source: ..."
 _CAPTION = re.compile(
-    r"^(?:#+\s*)?(?:source|sources|note|notes)\s*"
+    r"^(?:#+\s*)?(?:source|sources|note|notes|table\s+\d+[a-z]?)\s*"
     r"(?:\d+[a-z]?\s*)?[:.\u2013\u2014-]|^\*+[A-Za-z]|^\(?\d{1,2}\)\s*(?:source|note)\b",
     re.I,
 )
@@ -424,6 +428,15 @@ def _is_bet(unit: Unit, passage: Passage) -> bool:
     further sentences explain it, and an item wholly in quotation marks quotes another."""
     if unit.block not in passage.predictions_list_blocks or len(unit.text.split()) > 30:
         return False
+    stripped = unit.text.strip()
+    marker = passage.text[max(0, unit.start - 8) : unit.start]
+    if re.match(r"\(?\d{1,2}[.)]\s", stripped) or re.search(r"(?:^|\s)\d{1,2}[.)]\s*$", marker):
+        return True  # a ranked position: "1. Chiefs (Playoffs)", "1) Rays, 2) Jays"
+    has_verb = unit.doc is not None and any(t.pos_ in ("VERB", "AUX") for t in unit.doc)
+    if stripped.endswith((",", ":")) or (not has_verb and len(stripped.split()) <= 3):
+        return False  # a fragment: a name alone ("Chiefs"), a bin ("0.20-0.25:")
+    if not has_verb and stripped.count(",") >= 2:
+        return False  # "Max, Peacock, Paramount, Hulu, ...": the options of a bet, listed
     if unit.previous is not None and unit.previous.block == unit.block:
         return False
     return not re.fullmatch(r'\s*"[^"]*"?\s*', normalize(unit.text))
@@ -435,7 +448,9 @@ def _refusal(unit: Unit, stated: bool) -> str:
         return "the document's header block"
     if unit.language != "en":
         return "not English"
-    if re.search(r"\[(?:redacted|withheld|friend|name|job|person|company|someone)\]", text, re.I):
+    if re.search(
+        r"\[(?:redacted|withheld|friend|name|job|person|company|someone)(?:\s*\d+)?\]", text, re.I
+    ):
         return "its words are withheld"
     if re.search(r"\?[\"')\]]*\s*$", text) and not _TAG_QUESTION.search(text):
         return "a question"

@@ -250,6 +250,28 @@ class TestWhatCountsAsAForecast:
         proposals = one("\n\n".join(turns), date(2024, 11, 5))
         assert {p.quote for p in proposals} == {"I think it will.", turns[1].split(". ")[1]}
 
+    def test_fragments_of_a_predictions_list_are_not_bets_but_ranked_positions_are(self):
+        text = (
+            "My predictions for 2025:\n\n- Chiefs\n- 0.20-0.25:\n"
+            "- Max, Peacock, Paramount, Hulu, Netflix\n- Gold tops $3000\n\n"
+            "Division picks:\n\n1. Chiefs (Playoffs)\n2. Broncos\n3. Raiders\n"
+        )
+        quotes = [p.quote for p in one(text, date(2025, 1, 2), title="Predictions for 2025")]
+        assert quotes == ["Gold tops $3000", "Chiefs (Playoffs)", "Broncos", "Raiders"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "As in 2017 and 2018, I am making a set of predictions for what will happen in 2019.",
+            "In 2021 I'll rate my predictive success and maybe make some more.",
+            "80% seems about right.",
+            "[Redacted 1]: 60%",
+            "Table 2: North America: Real GDP 2020 to 2024 and Quarterly Forecasts",
+        ],
+    )
+    def test_remarks_on_the_predictions_themselves_are_not_forecasts(self, text):
+        assert one("Some opening words.\n\n" + text, date(2019, 1, 2)) == []
+
     def test_a_pick_in_a_season_preview_is_a_forecast_in_the_present_tense(self):
         text = "Our picks for the 2024 NFL season are in.\n\nChiefs are clear number 1.\n"
         proposals = one(text, date(2024, 9, 1), title="2024 NFL season preview")
