@@ -51,6 +51,14 @@ META = [
     r"\bturn\s+(?:it|the\s+call|things)\s+(?:back\s+)?over\b|\bopen\s+(?:it\s+)?up\s+for\s+questions\b|"
     r"\bnext\s+question\b|\bhappy\s+to\s+take\s+(?:your\s+)?questions\b",
     r"\bunless\s+otherwise\s+(?:stated|noted)\b|\bpredictions\s+are\s+about\b",
+    # about the predictions themselves: "my predictions will mostly happen in tech",
+    # "my range will be 5% to 95%"
+    r"\b(?:my|our|these|the)\s+(?:predictions|forecasts|bets|range|list|picks)\s+"
+    r"(?:will|won't|are\s+going\s+to)\b",
+    # the call itself and its reminders: "we will go ahead and take our first question"
+    r"\b(?:take|open\s+(?:the\s+call|the\s+line|it|the\s+floor)\s+(?:up\s+)?for)\s+"
+    r"(?:our\s+|the\s+|your\s+)?(?:first\s+|next\s+)?questions?\b|^as\s+a\s+reminder\b|"
+    r"\bmay\s+be\s+more\s+or\s+less\b|^(?:and\s+)?as\s+always\b",
     r"^\W*(?:my|our|the)\s+(?:[\w-]+\s+){0,3}(?:predictions|forecasts|bets|picks|calls)\s+"
     r"(?:for|about|on)\b[^.!?]{0,40}[:.]?\s*$",
     # predicting as an activity: "I am making a set of predictions for 2019", "publishes
@@ -479,7 +487,17 @@ class Evidence:
         self.vetoes: list[str] = []  # why it is not asserted, if nothing else counts
 
 
+def _in_relative_clause(token) -> bool:
+    node = token
+    while node.head.i != node.i:
+        if node.dep_ in ("relcl", "acl"):
+            return True
+        node = node.head
+    return False
+
+
 def _modal_evidence(unit: Unit, found: Evidence, *, in_bets: bool) -> None:
+    past_root = _tense(unit) == "past"
     for kind, modal, verb in _modal_cues(unit):
         why_not = _not_asserted(verb)
         if why_not:
@@ -490,6 +508,10 @@ def _modal_evidence(unit: Unit, found: Evidence, *, in_bets: bool) -> None:
         phrase = f"{modal.text} {verb.text}" if modal.i != verb.i else modal.text
         if verb.tag_ == "VBN" and any(child.lower_ == "have" for child in verb.children):
             continue  # "could have", "will have been": looks back
+        if past_root and _in_relative_clause(verb):
+            # "We launched X, which will give fans ...": what a past act's product does
+            found.vetoes.append(f"its future wording describes something done: “{phrase}”")
+            continue
         if verb.lemma_ == "depend":
             found.vetoes.append(f"a reaction function, not an event: “{phrase}”")
             continue

@@ -267,6 +267,10 @@ class TestWhatCountsAsAForecast:
             "80% seems about right.",
             "[Redacted 1]: 60%",
             "Table 2: North America: Real GDP 2020 to 2024 and Quarterly Forecasts",
+            "My predictions will mostly happen in tech related spaces.",
+            "We will go ahead and take our first question from David with UBS.",
+            "As a reminder, gains on our equity investments can increase quarterly volatility.",
+            "Just yesterday, we launched Season Pass, which will give fans every live game.",
         ],
     )
     def test_remarks_on_the_predictions_themselves_are_not_forecasts(self, text):
