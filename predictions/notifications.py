@@ -99,6 +99,12 @@ def closing_reminder_recipients(*, question: Question) -> QuerySet[Forecaster]:
     )
 
 
+def _subject(prefix: str, question: Question) -> str:
+    """A subject on one line: a title holding a line break (allowed in the model) would make
+    the mail library refuse the header, and the reminder would never go out."""
+    return f"{prefix}: {' '.join(question.title.split())}"
+
+
 def closing_reminder_message(
     *, forecaster: Forecaster, question: Question, now: datetime
 ) -> mail.EmailMessage:
@@ -127,7 +133,7 @@ def closing_reminder_message(
         _opt_out_text(),
     ]
     return mail.EmailMessage(
-        subject=f"Closes within a day: {question.title}",
+        subject=_subject("Closes within a day", question),
         body="\n".join(lines),
         to=[forecaster.user.email],
     )
@@ -217,7 +223,7 @@ def resolution_notice_message(*, score: QuestionScore, question: Question) -> ma
         _opt_out_text(),
     ]
     return mail.EmailMessage(
-        subject=f"Resolved: {question.title}",
+        subject=_subject("Resolved", question),
         body="\n".join(lines),
         to=[forecaster.user.email],
     )

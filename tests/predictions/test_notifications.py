@@ -88,6 +88,18 @@ def test_reminder_links_to_the_default_site_url(alice, mailoutbox, settings):
     assert f"http://127.0.0.1:8000/questions/{question.slug}/" in mailoutbox[0].body
 
 
+def test_a_title_with_a_line_break_still_gets_its_reminder_on_one_line(alice, mailoutbox):
+    question = closing_in(timedelta(hours=5), title="Will the lab\npublish the weights?")
+    forecast(alice, question)
+
+    report = notifications.closing_reminders_send()
+
+    assert report.sent == 1
+    (message,) = mailoutbox
+    assert message.subject == "Closes within a day: Will the lab publish the weights?"
+    message.message()  # the headers the mail library would send: no BadHeaderError
+
+
 def test_no_reminder_for_a_question_closing_in_three_days(alice, mailoutbox):
     forecast(alice, closing_in(timedelta(days=3)))
 
