@@ -109,6 +109,7 @@ class FetchResult:
     body: bytes  # at most max_bytes
     sha256: str  # hex digest of body
     duration_ms: int
+    link: str = ""  # the response's Link header (RFC 8288 pagination), "" when it has none
 
 
 class FetchError(Exception):
@@ -531,6 +532,7 @@ def fetch(
                         body=body,
                         sha256=hashlib.sha256(body).hexdigest(),
                         duration_ms=int((time.monotonic() - started) * 1000),
+                        link=response.headers.get("Link", ""),
                     )
     finally:
         _CURRENT_DEADLINE.reset(token)

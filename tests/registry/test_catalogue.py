@@ -98,6 +98,7 @@ AUTOMATIC = {
     ("us-federal-rule-on-open-weights-2027", "federal_register"),
     ("open-models-api-market-share-2027", "openrouter"),
     ("personal-agents-open-model-market-2027", "openrouter"),
+    ("us-regains-open-model-adoption-2027", "huggingface"),
 }
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from resolvers import fetcher
 from resolvers.fetcher import FetchResult
 from resolvers.kinds.base import QuestionFacts, ResolverKind, Verdict, decide, require_binary
 from resolvers.kinds.errors import EvaluationError
-from resolvers.kinds.schemas import DATE, DECIDE_NO_AFTER, config_object, when_mode
+from resolvers.kinds.huggingface import listing
+from resolvers.kinds.huggingface.cohorts import Reading
+from resolvers.kinds.huggingface.schema import COHORT_MODES, CONFIG_SCHEMA, check_config
 from resolvers.kinds.validation import Problems
 from resolvers.kinds.values import (
     api_base,
@@ -22,20 +23,11 @@ from resolvers.kinds.values import (
     combined_evidence,
     json_body,
     parse_when,
+    short,
     show_number,
     show_when,
     status_ok,
 )
-
-_HF_MODES = ("model_exists", "created_after", "downloads_over", "likes_over", "org_download_share")
-_HF_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$")
-_HF_ORGS = {
-    "type": "array",
-    "items": {"type": "string", "minLength": 1, "maxLength": 100},
-    "minItems": 1,
-    "maxItems": 20,
-    "uniqueItems": True,
-}
 
 
 class HuggingFaceKind(ResolverKind):
@@ -54,47 +46,20 @@ class HuggingFaceKind(ResolverKind):
     ``{request url: parsed JSON answer, ...}`` and whose sha256 is that body's. When one of
     the requests answers a non-2xx status or non-JSON, that request's own FetchResult is
     returned instead, so the failure (and its status) is what the caller records.
+
+    ``cohort_total`` / ``cohort_share`` (cohorts.py, listing.py): every page of the listings
+    of ``group`` (and ``others``), GET {base}/api/models?author=…&sort=downloads&direction=-1
+    &limit=1000&expand[]=downloads&expand[]=createdAt&expand[]=pipeline_tag, following the
+    Link header; the evidence is ``{"answers": {url: page}, "links": {url: Link header}}``.
+    See docs/resolvers/huggingface.md.
     """
 
     name = "huggingface"
-    label = "Hugging Face Hub model (exists, created, downloads, likes, download share)"
-    config_schema = config_object(
-        {
-            "mode": {"enum": list(_HF_MODES)},
-            "repo_id": {"type": "string", "minLength": 1, "maxLength": 200},
-            "after": DATE,
-            "threshold": {"type": "number", "minimum": 0},
-            "all_time": {"type": "boolean", "default": False},
-            "orgs": _HF_ORGS,
-            "compare_orgs": _HF_ORGS,
-            "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
-            "decide_no_after": DECIDE_NO_AFTER,
-        },
-        ["mode"],
-        allOf=[
-            when_mode("model_exists", ["repo_id"]),
-            when_mode("created_after", ["repo_id", "after"]),
-            when_mode("downloads_over", ["repo_id", "threshold"]),
-            when_mode("likes_over", ["repo_id", "threshold"]),
-            when_mode("org_download_share", ["orgs", "compare_orgs", "threshold"]),
-        ],
-    )
+    label = "Hugging Face Hub models (one model's facts, download shares, cohorts)"
+    config_schema = CONFIG_SCHEMA
 
     def check_config(self, config: dict, problems: Problems) -> None:
-        repo_id = config.get("repo_id")
-        if repo_id is not None and (
-            not _HF_REPO_ID.match(repo_id) or any(p in (".", "..") for p in repo_id.split("/"))
-        ):
-            problems.add("repo_id", "must be a Hub model id such as 'org/name'")
-        for field in ("orgs", "compare_orgs"):
-            for index, org in enumerate(config.get(field, [])):
-                problems.name(config, field, org, f"{field}.{index}")
-        overlap = set(config.get("orgs", [])) & set(config.get("compare_orgs", []))
-        if overlap:
-            problems.add("compare_orgs", f"must not repeat orgs: {', '.join(sorted(overlap))}")
-        if config["mode"] == "org_download_share" and config.get("threshold", 0) > 1:
-            problems.add("threshold", "is a share, between 0 and 1")
-        problems.when(config, "after", "decide_no_after")
+        check_config(config, problems)
 
     @staticmethod
     def model_url(config: dict) -> str:
@@ -116,8 +81,21 @@ class HuggingFaceKind(ResolverKind):
         orgs = [*config["orgs"], *config["compare_orgs"]]
         return {org: self.org_url(org, limit) for org in orgs}
 
+    @staticmethod
+    def cohort_series(config: dict) -> list[listing.Series]:
+        """The listings a cohort mode reads, each once, the group's first."""
+        series: list[listing.Series] = []
+        for role in ("group", "others"):
+            for one in listing.series_of(config[role]) if role in config else []:
+                if one not in series:
+                    series.append(one)
+        return series
+
     def fetch(self, config: dict) -> FetchResult:
         headers = {"Accept": "application/json"}
+        if config["mode"] in COHORT_MODES:
+            measure, max_pages = config.get("measure", "downloads"), config.get("max_pages", 10)
+            return listing.fetch_listings(self.cohort_series(config), measure, max_pages)
         if config["mode"] != "org_download_share":
             return fetcher.fetch(self.model_url(config), headers=headers)
         combined: dict[str, Any] = {}
@@ -137,6 +115,8 @@ class HuggingFaceKind(ResolverKind):
         self, evidence: FetchResult, config: dict, question: QuestionFacts, now: datetime
     ) -> Verdict:
         require_binary(self, question)
+        if config["mode"] in COHORT_MODES:
+            return self._cohorts(evidence, config, question, now)
         if config["mode"] == "org_download_share":
             return self._share(evidence, config, question, now)
         repo_id = config["repo_id"]
@@ -213,3 +193,21 @@ class HuggingFaceKind(ResolverKind):
         )
         met = share >= Decimal(str(config["threshold"]))
         return decide(met, value, measured, config, question, now)
+
+    @staticmethod
+    def _cohorts(
+        evidence: FetchResult, config: dict, question: QuestionFacts, now: datetime
+    ) -> Verdict:
+        query = parse_qs(urlsplit(evidence.url).query)
+        asked = [f"{name} {query[name][0]}" for name in ("author", "search") if name in query]
+        about = f" for {', '.join(asked)}" if asked else ""
+        if not 200 <= evidence.status < 300:
+            said = short(evidence.body.decode("utf-8", errors="replace"))
+            raise EvaluationError(
+                f"the Hugging Face Hub answered HTTP {evidence.status}{about} "
+                f"({evidence.url}): {said}"
+            )
+        combined = json_body(evidence, f"the Hugging Face Hub{about}")
+        if not isinstance(combined, dict):
+            raise EvaluationError("the Hub evidence is not a JSON object of answers by URL")
+        return Reading(combined, config, now).verdict(question)
