@@ -454,6 +454,15 @@ RESOLVER_API_BASES = {
     "metaculus": env.str("RESOLVER_METACULUS_BASE", default="https://www.metaculus.com"),
     "polymarket": env.str("RESOLVER_POLYMARKET_BASE", default="https://gamma-api.polymarket.com"),
     "gdelt": env.str("RESOLVER_GDELT_BASE", default="https://api.gdeltproject.org"),
+    "artificial_analysis": env.str(
+        "RESOLVER_ARTIFICIAL_ANALYSIS_BASE", default="https://artificialanalysis.ai"
+    ),
+    "harbor_hub": env.str(
+        "RESOLVER_HARBOR_HUB_BASE", default="https://ofhuhcpkvzjlejydnvyd.supabase.co"
+    ),
+    "hf_datasets_server": env.str(
+        "RESOLVER_HF_DATASETS_SERVER_BASE", default="https://datasets-server.huggingface.co"
+    ),
 }
 
 LOGGING = {

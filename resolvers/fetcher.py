@@ -467,12 +467,20 @@ def fetch(
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
     deadline: float | None = None,
+    method: str = "GET",
+    data: bytes | None = None,
 ) -> FetchResult:
     """GET ``url`` safely and return the response, whatever its status; raise FetchError
     when there is no response to return (refused, timed out, unreachable, too large).
 
+    ``method="POST"`` with a ``data`` body is for read-only query APIs that take their query
+    as a body (the caller sets its Content-Type); such a request follows no redirect, so
+    the body is never replayed elsewhere: a 3xx answer is returned as it is.
+
     ``secret_headers`` (an API key, say) are sent like credentials: never to another origin
     that a redirect points at."""
+    if method not in ("GET", "POST"):
+        raise ValueError(f"the fetcher reads with GET or POST, not {method!r}")
     if max_bytes is None:
         max_bytes = getattr(settings, "RESOLVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
     if connect_timeout is None:
@@ -502,12 +510,19 @@ def fetch(
                 raise _deadline_error(clock, target)
             with _session(host_allowed=host_allowed, user_agent=user_agent) as session:
                 response = _send(
-                    session, target, request_headers, clock, connect_timeout, read_timeout
+                    session,
+                    target,
+                    request_headers,
+                    clock,
+                    connect_timeout,
+                    read_timeout,
+                    method=method,
+                    data=data,
                 )
                 with response:
                     # Location for 301/302/303/307/308, re-decoded as requests does.
                     location = session.get_redirect_target(response)
-                    if location:
+                    if location and method == "GET":
                         if redirects >= max_redirects:
                             raise _error(
                                 FetchError.TOO_MANY_REDIRECTS,
@@ -567,8 +582,13 @@ def _send(
     clock: _Deadline,
     connect_timeout: float,
     read_timeout: float,
+    *,
+    method: str = "GET",
+    data: bytes | None = None,
 ) -> requests.Response:
-    request = session.prepare_request(requests.Request("GET", url, headers=dict(headers)))
+    request = session.prepare_request(
+        requests.Request(method, url, headers=dict(headers), data=data)
+    )
     remaining = max(clock.remaining(), 0.001)
     timeout = (min(connect_timeout, remaining), min(read_timeout, remaining))
     try:

@@ -27,6 +27,7 @@ KIND_PATHS: dict[str, str] = {
     "federal_register": "resolvers.kinds.federal_register.FederalRegisterKind",
     "openrouter": "resolvers.kinds.openrouter.OpenRouterKind",
     "forecast_platform": "resolvers.kinds.forecast_platform.ForecastPlatformKind",
+    "tabular": "resolvers.kinds.tabular.TabularKind",
     "news_search": "resolvers.kinds.news_search.NewsSearchKind",
 }
 

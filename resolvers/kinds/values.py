@@ -28,6 +28,10 @@ API_BASE_DEFAULTS = {
     "metaculus": "https://www.metaculus.com",
     "polymarket": "https://gamma-api.polymarket.com",
     "gdelt": "https://api.gdeltproject.org",
+    # The tabular kind's named providers (config "provider" + "path").
+    "artificial_analysis": "https://artificialanalysis.ai",
+    "harbor_hub": "https://ofhuhcpkvzjlejydnvyd.supabase.co",  # Terminal-Bench leaderboards
+    "hf_datasets_server": "https://datasets-server.huggingface.co",
 }
 
 # How much of a matched text, a title or a JSON value goes into a value or an explanation.

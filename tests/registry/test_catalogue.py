@@ -99,6 +99,9 @@ AUTOMATIC = {
     ("open-models-api-market-share-2027", "openrouter"),
     ("personal-agents-open-model-market-2027", "openrouter"),
     ("us-regains-open-model-adoption-2027", "huggingface"),
+    ("open-models-keep-pace-on-benchmarks-2027", "tabular"),
+    ("closed-labs-lead-agentic-coding-2027", "tabular"),
+    ("us-closed-labs-draw-ahead-2027", "tabular"),
 }
 
 
@@ -161,6 +164,11 @@ class TestTheCatalogueLoadsIntoAnEmptyDatabase:
             assert source.next_check_at is not None, source.question.slug
         federal = automatic.get(kind="federal_register")
         assert federal.config["since"] == "2026-04-15"
+
+    def test_a_question_no_data_source_decides_gathers_news_for_staff(self, loaded):
+        decided = {slug for slug, _ in AUTOMATIC}
+        for question in Question.objects.exclude(slug__in=decided):
+            assert question.resolution_sources.filter(kind="news_search").exists(), question.slug
 
     def test_every_question_keeps_its_manual_instructions_for_the_fallback(self, loaded):
         for question in Question.objects.all():
@@ -260,7 +268,8 @@ class TestLoadingAgain:
 
         assert report.sources_added == ["open-models-keep-pace-on-benchmarks-2027"]
         assert "open-models-keep-pace-on-benchmarks-2027" not in report.differing
-        assert question.resolution_sources.count() == 1
+        wanted = entries()[question.slug]["resolution_sources"]
+        assert question.resolution_sources.count() == len(wanted)
         assert list(Forecast.objects.order_by("pk").values_list("pk", "probabilities")) == forecasts
         assert "resolution source added to open-models-keep-pace" in "\n".join(report.lines())
 

@@ -149,6 +149,24 @@ def test_a_redirect_without_location_is_a_result(server):
     assert fetch(server.url("/r")).status == 302
 
 
+def test_a_post_query_sends_its_body_and_follows_no_redirect(server):
+    server.routes["/query"] = redirect(server.url("/elsewhere"), 307)
+    server.routes["/elsewhere"] = json_reply({"rows": []})
+
+    result = fetch(
+        server.url("/query"),
+        method="POST",
+        data=b'{"page": 1}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert result.status == 307  # the body is never replayed to where a redirect points
+    (request,) = server.requests
+    assert (request.method, request.body) == ("POST", b'{"page": 1}')
+    with pytest.raises(ValueError, match="GET or POST"):
+        fetch(server.url("/query"), method="DELETE")
+
+
 def test_redirect_loop_is_cut_at_the_limit(server, settings):
     server.routes["/loop"] = redirect("/loop")
     error = fetch_error(server.url("/loop"))

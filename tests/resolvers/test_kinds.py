@@ -121,6 +121,7 @@ def test_registry_holds_every_kind_with_a_valid_schema():
         "federal_register",
         "openrouter",
         "forecast_platform",
+        "tabular",
         "news_search",
     }
     for name, kind in REGISTRY.items():
