@@ -69,6 +69,17 @@ class QuestionFacts:
     earlier_values: tuple[EarlierValue, ...] = ()
 
 
+def earlier_value_between(
+    question: QuestionFacts, since: datetime, until: datetime
+) -> EarlierValue | None:
+    """The first value an earlier check of the source kept in [since, until), if any: the
+    baseline of a "higher than on that date" question."""
+    for earlier in question.earlier_values:
+        if aware(since) <= aware(earlier.checked_at) < aware(until):
+            return earlier
+    return None
+
+
 @dataclass(frozen=True)
 class Verdict:
     outcome: Outcome

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from resolvers.kinds.base import QuestionFacts
+from resolvers.kinds.base import QuestionFacts, earlier_value_between
 from resolvers.kinds.errors import EvaluationError
 from resolvers.kinds.openrouter.answers import (
     Model,
@@ -129,15 +129,15 @@ def _share(ranking: Ranking, config: dict, models: dict[str, Model]) -> tuple[De
 def _earlier_share(config: dict, question: QuestionFacts) -> tuple[Decimal, str]:
     on = parse_when(config["baseline"]["checked_on"])
     until = on + timedelta(days=7)
-    for earlier in question.earlier_values:
-        if on <= earlier.checked_at < until:
-            value = as_number(earlier.value)
-            if value is None:
-                raise EvaluationError(
-                    f"the check of {show_when(earlier.checked_at)} stored {earlier.value!r}, "
-                    "not a share"
-                )
-            return value, f"the share checked {show_when(earlier.checked_at)}"
+    earlier = earlier_value_between(question, on, until)
+    if earlier is not None:
+        value = as_number(earlier.value)
+        if value is None:
+            raise EvaluationError(
+                f"the check of {show_when(earlier.checked_at)} stored {earlier.value!r}, "
+                "not a share"
+            )
+        return value, f"the share checked {show_when(earlier.checked_at)}"
     raise EvaluationError(
         f"no earlier check of this source stored a share between {show_when(on)} and "
         f"{show_when(until)}, so there is no baseline"

@@ -14,6 +14,7 @@ from resolvers.kinds.base import (
     ResolverKind,
     Verdict,
     decide,
+    earlier_value_between,
     require_binary,
 )
 from resolvers.kinds.errors import EvaluationError
@@ -202,15 +203,14 @@ def _earlier_value(config: dict, question: QuestionFacts) -> tuple[Decimal, str]
     baseline = config["baseline"]
     on = parse_when(baseline["earlier_on"])
     until = on + timedelta(days=baseline.get("within_days") or 7)
-    for earlier in question.earlier_values:
-        if on <= aware(earlier.checked_at) < until:
-            value = as_number(earlier.value)
-            if value is None:
-                raise EvaluationError(
-                    f"the check of {show_when(earlier.checked_at)} kept {earlier.value!r}, "
-                    "not a number"
-                )
-            return value, f"kept by the check of {show_when(earlier.checked_at)}"
+    earlier = earlier_value_between(question, on, until)
+    if earlier is not None:
+        value = as_number(earlier.value)
+        if value is None:
+            raise EvaluationError(
+                f"the check of {show_when(earlier.checked_at)} kept {earlier.value!r}, not a number"
+            )
+        return value, f"kept by the check of {show_when(earlier.checked_at)}"
     raise EvaluationError(
         f"no earlier check of this source kept a value between {show_when(on)} and "
         f"{show_when(until)}, so there is no baseline"

@@ -14,42 +14,28 @@ The other listed organisations have no models on this Hub (they answer ``[]``).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from resolvers.kinds import EvaluationError, QuestionFacts, get_kind, parse_when, validate_config
+from resolvers.kinds import EvaluationError, QuestionFacts, get_kind, validate_config
+from tests.resolvers.kinds import seed_catalogue
 from tests.resolvers.kinds.fake_hub import FakeHub, old_models, payload
 
 SLUG = "us-regains-open-model-adoption-2027"
-CATALOGUE = json.loads(Path("registry/catalogue/open-models-mid-2026.json").read_text())
 READING = datetime(2027, 12, 1, 6, 0, tzinfo=UTC)  # the single reading's day
 
 
 def entry() -> dict:
-    return next(q for q in CATALOGUE["questions"] if q["slug"] == SLUG)
+    return seed_catalogue.entry(SLUG)
 
 
 def source() -> dict:
-    question = entry()
-    sources = question.get("resolution_sources") or [question["resolution_source"]]
-    found = [s for s in sources if s["kind"] == "huggingface"]
-    assert found, f"the catalogue's {SLUG} has no huggingface source yet"
-    return found[0]
+    return seed_catalogue.source(SLUG, "huggingface")
 
 
 def facts() -> QuestionFacts:
-    question = entry()
-    return QuestionFacts(
-        kind=question["kind"],
-        options=tuple(question["options"]),
-        opens_at=parse_when(question["opens_at"]),
-        closes_at=parse_when(question["closes_at"]),
-        resolve_by=parse_when(question["resolve_by"]),
-        title=question["title"],
-    )
+    return seed_catalogue.facts(SLUG)
 
 
 @pytest.fixture

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from resolvers.kinds import EvaluationError, QuestionFacts, get_kind, parse_when, validate_config
+from resolvers.kinds import EvaluationError, get_kind, parse_when, validate_config
 from resolvers.kinds.news_search import gdelt
 from resolvers.kinds.news_search import kind as kind_module
 from resolvers.kinds.news_search.schema import build_query
 from tests.resolvers.http_servers import LocalHTTPServer, text_reply
+from tests.resolvers.kinds import seed_catalogue
 from tests.resolvers.kinds.test_news_search import PATH, PAYLOADS, serve
 
-CATALOGUE = json.loads(Path("registry/catalogue/open-models-mid-2026.json").read_text())
 SLUGS = [
     "chinese-open-labs-funding-difficulties-timing",
     "calls-to-ban-open-models-continue-2027",
@@ -35,27 +34,14 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # the payloads' articles are of 
 
 
 def entry(slug: str) -> dict:
-    return next(q for q in CATALOGUE["questions"] if q["slug"] == slug)
+    return seed_catalogue.entry(slug)
 
 
 def news_source(slug: str) -> dict:
-    """The question's news_search source (the catalogue holds one source a question, or a
-    list of them)."""
-    question = entry(slug)
-    sources = question.get("resolution_sources") or [question["resolution_source"]]
-    return next(source for source in sources if source["kind"] == "news_search")
+    return seed_catalogue.source(slug, "news_search")
 
 
-def facts(slug: str) -> QuestionFacts:
-    question = entry(slug)
-    return QuestionFacts(
-        kind=question["kind"],
-        options=tuple(question["options"]),
-        opens_at=parse_when(question["opens_at"]),
-        closes_at=parse_when(question["closes_at"]),
-        resolve_by=parse_when(question["resolve_by"]),
-        title=question["title"],
-    )
+facts = seed_catalogue.facts
 
 
 @pytest.fixture

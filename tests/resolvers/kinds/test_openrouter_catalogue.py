@@ -5,14 +5,13 @@ periods a check on 2 January 2028 reads): a yes case, a no case and a missing-da
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from resolvers.kinds import EvaluationError, get_kind, validate_config
 from resolvers.kinds.openrouter import kind as kind_module
+from tests.resolvers.kinds import seed_catalogue
 from tests.resolvers.kinds.test_openrouter import (
     APPS,
     KEY,
@@ -23,13 +22,11 @@ from tests.resolvers.kinds.test_openrouter import (
     redated,
 )
 
-CATALOGUE = Path(__file__).parents[3] / "registry" / "catalogue" / "open-models-mid-2026.json"
 DECIDED = datetime(2028, 1, 2, 6, 0, tzinfo=UTC)  # past decide_from: December 2027 is read
 
 
 def catalogue_config(slug: str, kind: str) -> dict:
-    entry = next(q for q in json.loads(CATALOGUE.read_text())["questions"] if q["slug"] == slug)
-    return next(s["config"] for s in entry["resolution_sources"] if s["kind"] == kind)
+    return seed_catalogue.source(slug, kind)["config"]
 
 
 SHARE = catalogue_config("open-models-api-market-share-2027", "openrouter")

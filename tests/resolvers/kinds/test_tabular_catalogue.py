@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 
 from resolvers.kinds import EvaluationError, QuestionFacts, get_kind, validate_config
-from resolvers.kinds.values import parse_when
 from tests.resolvers.http_servers import LocalHTTPServer, RecordedRequest, Reply, json_reply
+from tests.resolvers.kinds import seed_catalogue
 
-CATALOGUE = Path(__file__).parents[3] / "registry" / "catalogue" / "open-models-mid-2026.json"
 PAYLOADS = Path(__file__).parents[1] / "payloads" / "tabular"
 AA_KEY = "aa-test-key-0123456789"
 AA_PATH = "/api/v2/data/llms/models"
@@ -35,21 +34,7 @@ ARENA_SLUG = "us-closed-labs-draw-ahead-2027"
 
 def seed(slug: str) -> tuple[dict, QuestionFacts]:
     """The config of the question's resolution source, and the question, as catalogued."""
-    catalogue = json.loads(CATALOGUE.read_text())
-    entry = next(question for question in catalogue["questions"] if question["slug"] == slug)
-    sources = entry.get("resolution_sources") or [entry["resolution_source"]]
-    found = [source for source in sources if source["kind"] == "tabular"]
-    assert found, f"the catalogue's {slug} has no tabular source yet"
-    source = found[0]
-    question = QuestionFacts(
-        kind=entry["kind"],
-        options=tuple(entry.get("options") or ()),
-        opens_at=parse_when(entry["opens_at"]),
-        closes_at=parse_when(entry["closes_at"]),
-        resolve_by=parse_when(entry["resolve_by"]),
-        title=entry["title"],
-    )
-    return source["config"], question
+    return seed_catalogue.source(slug, "tabular")["config"], seed_catalogue.facts(slug)
 
 
 def payload(name: str) -> dict:
