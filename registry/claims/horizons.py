@@ -48,6 +48,7 @@ _NUMBER_WORDS = {
 _NUM = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _UNIT = r"(?P<unit>days?|weeks?|months?|quarters?|years?|decades?)"
 _YEAR = r"(?P<year>(?:19|20|21|22|23)\d\d)(?![\d%])"
+_YEAR2 = _YEAR.replace("?P<year>", "?P<year2>")  # a second year group in one pattern
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -188,6 +189,9 @@ def relative_window(m: re.Match, ctx: Context) -> Horizon:
 
 def from_publication(m: re.Match, ctx: Context) -> Horizon:
     if not (m.group("b") or m.group("a")):
+        if not m.group("unit").lower().endswith("s"):  # "within the next year": one of it
+            months = _months_in(1, m.group("unit"))
+            return _window(m.group(), None, add_months(ctx.published, months))
         return undated_period(m, ctx)  # "in the coming months"
     count = _number(m.group("b") or m.group("a"))
     return _window(m.group(), None, add_months(ctx.published, _months_in(count, m.group("unit"))))
@@ -301,6 +305,13 @@ def part_of_century(m: re.Match, ctx: Context) -> Horizon:
         number = ctx.published.year // 100 + 2 if ctx.published.year % 100 > 50 else number
     offset = 50 if part.startswith("mid") else 33 if part.startswith("early") else 100
     return _window(m.group(), None, date((number - 1) * 100 + offset, 12, 31))
+
+
+def _quarter_written_short(m: re.Match, ctx: Context) -> Horizon:
+    """ "1Q 2023", "1Q/2023", "1Q23", "Q1/2023": a calendar quarter of that year."""
+    quarter = int(m.group("q") or m.group("q2"))
+    year_text = m.group("year") or m.group("year2") or m.group("yy")
+    return _window(m.group(), *fiscal_quarter(_short_year(year_text), quarter, 1))
 
 
 def quarter_named(m: re.Match, ctx: Context) -> Horizon:
@@ -495,7 +506,7 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
         True,
     ),
     (
-        rf"\b(?:within|(?:in|over|during)\s+the\s+(?:next|coming|following))\s+(?P<a>{_NUM})?(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?\s*{_UNIT}\b",
+        rf"\b(?:within(?:\s+the\s+(?:next|coming))?|(?:in|over|during)\s+the\s+(?:next|coming|following))\s+(?P<a>{_NUM})?(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?\s*{_UNIT}\b",
         from_publication,
         True,
     ),
@@ -542,6 +553,11 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
         True,
     ),
     (rf"\b(?:the\s+)?{_MONTH}\s+quarter(?:\s+of\s+{_YEAR})?", month_quarter, True),
+    (
+        rf"\b(?P<q>[1-4])Q\s*[/']?\s*(?:{_YEAR}|(?P<yy>\d\d)\b)|\bQ(?P<q2>[1-4])\s*/\s*{_YEAR2}",
+        lambda m, c: _quarter_written_short(m, c),
+        True,
+    ),
     (
         r"\b(?:fiscal\s+(?:year\s+)?'?|FY\s*'?)(?P<year>(?:20)?\d\d)\b|\b(?:this|the\s+current|(?P<rel>next))\s+fiscal\s+year\b|\bfiscal[-\s]year[-\s]end\b",
         fiscal_year,
@@ -704,8 +720,8 @@ def own_horizon(text: str, ctx: Context) -> Horizon | None:
 
 
 _HEADING_SPAN = re.compile(
-    rf"^(?:(?:in|over|within)\s+)?(?:the\s+)?(?:next\s+)?(?P<a>{_NUM})?(?:\s*(?:-|to)\s*"
-    rf"(?P<b>{_NUM}))?\s*{_UNIT}\s*:?$",
+    rf"^(?:[A-Z][\w&-]*\s+){{0,3}}?(?:(?:in|over|within)\s+)?(?:the\s+)?(?:next\s+)?(?P<a>{_NUM})?"
+    rf"(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?\+?\s*{_UNIT}(?:\s+(?:out|from\s+now|ahead))?\s*:?$",
     re.IGNORECASE,
 )
 

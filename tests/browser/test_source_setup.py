@@ -48,9 +48,10 @@ def test_staff_pick_a_kind_fill_its_fields_dry_run_and_save(
 
     # Choosing the kind shows its settings (the page's script presses "Show its settings").
     page.get_by_label("Kind").select_option("http_json")
+    # The choice reloads the page with the kind's form: give a loaded machine time for it.
     expect(
         page.get_by_text("Settings of “JSON value (JMESPath) compared with a threshold”")
-    ).to_be_visible()
+    ).to_be_visible(timeout=20_000)
     expect(page.get_by_label("Expression")).to_be_visible()
     page.get_by_label("URL", exact=False).first.fill(url)
     page.get_by_label("Expression").fill("data.downloads")

@@ -19,7 +19,7 @@ from registry import claims
 from registry.claims import EstimativeTable, analyse, draft_question, find_claims
 from registry.claims.document import document_horizon
 from registry.claims.estimative import TABLE_PATH
-from registry.claims.horizons import Context, own_horizon
+from registry.claims.horizons import Context, heading_horizon, own_horizon
 from registry.claims.phrasing import as_question
 from registry.claims.probability import stated_probability
 from registry.management.commands.load_seed import SEED_DIR, parse_seed
@@ -381,6 +381,10 @@ class TestHorizons:
             ("in the coming century", date(2100, 12, 31), None),
             ("through the end-of-century", date(2100, 12, 31), None),
             ("on or before December 31, 2027", date(2027, 12, 31), None),
+            ("within the next year", date(2027, 3, 5), None),
+            ("in the next decade", date(2036, 3, 5), None),
+            ("at the end of 1Q/2027", date(2027, 3, 31), date(2027, 1, 1)),
+            ("in 3Q 2026", date(2026, 9, 30), date(2026, 7, 1)),
         ],
     )
     def test_periods_against_the_publication_date(self, phrase, latest, earliest):
@@ -456,6 +460,17 @@ class TestHorizons:
         proposals = one(text, date(2025, 12, 28), title="My predictions for 2026")
         assert [p.deadline for p in proposals] == [date(2026, 12, 31), date(2027, 6, 30)]
         assert proposals[0].horizon.source == "document"
+
+    @pytest.mark.parametrize(
+        ("heading", "latest"),
+        [
+            ("Technology 5-10 Years Out", date(2028, 1, 9)),
+            ("10+ years out", date(2028, 1, 9)),
+            ("Over The Next 1-3 years", date(2021, 1, 9)),
+        ],
+    )
+    def test_section_headings_with_a_span(self, heading, latest):
+        assert heading_horizon(heading, Context(date(2018, 1, 9))).latest == latest
 
     @pytest.mark.parametrize(
         ("title", "opening", "year"),
