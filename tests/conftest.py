@@ -11,6 +11,20 @@ from registry.services import api_token_create
 from tests import factories
 
 
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on PostgreSQL, then again on SQLite (the embedded
+    default). A test marked ``postgresql_only(reason)`` is skipped on SQLite, saying why."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production settings hash static files from a collectstatic manifest; tests render

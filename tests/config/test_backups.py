@@ -86,6 +86,7 @@ def scored_question():
     return question
 
 
+@pytest.mark.postgresql_only(reason="pg_dump and pg_restore; the SQLite backup has its own test")
 @pytest.mark.django_db(transaction=True)
 def test_a_postgresql_backup_restores_into_a_fresh_database_with_every_forecast(
     tmp_path, fresh_postgres_database
@@ -112,6 +113,7 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_with_every_forecast(
     assert "Every stored score matches the forecast log." in verified.stdout
 
 
+@pytest.mark.postgresql_only(reason="restores with pg_restore into a second PostgreSQL database")
 @pytest.mark.django_db(transaction=True)
 def test_a_restore_refuses_a_database_that_holds_forecasts(tmp_path):
     scored_question()
@@ -124,6 +126,9 @@ def test_a_restore_refuses_a_database_that_holds_forecasts(tmp_path):
         call_command("backup", str(file))
 
 
+@pytest.mark.postgresql_only(
+    reason="pins pg_restore's refusal; the SQLite refusal is its own sentence"
+)
 @pytest.mark.django_db
 def test_a_file_that_is_no_backup_is_refused_with_a_sentence(tmp_path):
     file = tmp_path / "notes.txt"

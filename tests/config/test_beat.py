@@ -28,6 +28,7 @@ def scheduler(lock_key: str, lock_timeout: float = 30) -> LockedDatabaseSchedule
     return beat
 
 
+@pytest.mark.postgresql_only(reason="two beat processes on a shared server database")
 @pytest.mark.django_db(transaction=True)  # the scheduler commits and reconnects as beat does
 def test_of_two_beats_one_holds_the_lock_and_the_other_takes_it_once_released(lock_key):
     first, second = scheduler(lock_key), scheduler(lock_key)
@@ -42,6 +43,7 @@ def test_of_two_beats_one_holds_the_lock_and_the_other_takes_it_once_released(lo
     assert (first.holding, second.holding) == (False, True)
 
 
+@pytest.mark.postgresql_only(reason="two beat processes on a shared server database")
 @pytest.mark.django_db(transaction=True)  # the scheduler commits and reconnects as beat does
 def test_a_holder_that_stops_renewing_loses_the_lock_to_the_standby(lock_key):
     first, second = scheduler(lock_key, lock_timeout=1), scheduler(lock_key, lock_timeout=1)

@@ -80,6 +80,7 @@ print(json.dumps([
 """
 
 
+@pytest.mark.postgresql_only(reason="two server processes on one server database")
 @pytest.mark.django_db(transaction=True)  # the other process must see the rows
 def test_two_processes_share_one_write_counter(monkeypatch):
     # DRF copies the rates onto the class at import: patch it here, set it there.
@@ -354,6 +355,7 @@ def production_responses(django_db_setup, django_db_blocker) -> dict:
         return run_in_another_process(PRODUCTION_RESPONSES, HTTPS="true")
 
 
+@pytest.mark.postgresql_only(reason="a production server process on the suite's server database")
 @pytest.mark.parametrize("name", ["page", "api", "api_error", "login_form", "login"])
 def test_production_headers_on_pages_and_api(production_responses, name):
     headers = production_responses[name]["headers"]
@@ -365,6 +367,7 @@ def test_production_headers_on_pages_and_api(production_responses, name):
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
+@pytest.mark.postgresql_only(reason="a production server process on the suite's server database")
 def test_production_responses_are_what_they_seem(production_responses):
     # The header checks above looked at real answers, not error pages.
     statuses = {name: seen["status"] for name, seen in production_responses.items()}
@@ -378,6 +381,7 @@ def test_production_responses_are_what_they_seem(production_responses):
     }
 
 
+@pytest.mark.postgresql_only(reason="a production server process on the suite's server database")
 def test_production_cookies_are_secure_and_http_only(production_responses):
     csrf = production_responses["login_form"]["cookies"]["csrftoken"]
     session = production_responses["login"]["cookies"]["sessionid"]
@@ -386,6 +390,7 @@ def test_production_cookies_are_secure_and_http_only(production_responses):
     assert session == {"secure": True, "httponly": True}
 
 
+@pytest.mark.postgresql_only(reason="a production server process on the suite's server database")
 def test_production_sends_plain_http_to_https(production_responses):
     assert production_responses["plain_http"]["headers"]["Location"] == (
         "https://testserver/leaderboard/"

@@ -153,6 +153,9 @@ def test_the_feed_shows_a_rationale_with_markup_and_entities_as_written(client):
 # --- CSV exports: text cells never run as formulas, numbers stay numbers
 
 
+@pytest.mark.postgresql_only(
+    reason="empties the forecast log with PostgreSQL's trigger bypass to import into it again"
+)
 def test_export_forecasts_neutralises_formula_like_text_and_reads_it_back(tmp_path):
     question = factories.QuestionFactory(slug="plain-question")
     rationales = [

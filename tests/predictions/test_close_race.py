@@ -16,6 +16,9 @@ from predictions.services import forecast_submit
 from tests import factories
 
 
+@pytest.mark.postgresql_only(
+    reason="threads on separate connections; the SQLite test database is in memory"
+)
 @pytest.mark.django_db(transaction=True)
 def test_forecasts_racing_the_close_are_before_it_or_refused():
     forecasters = [factories.HumanForecasterFactory() for _ in range(8)]

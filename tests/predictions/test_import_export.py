@@ -519,6 +519,9 @@ def _round_trip_log(alice, bob):
 
 
 class TestExportForecasts:
+    @pytest.mark.postgresql_only(
+        reason="empties the forecast log with PostgreSQL's trigger bypass to import into it again"
+    )
     def test_export_then_import_into_an_empty_log_reproduces_it(self, tmp_path, alice, bob):
         _round_trip_log(alice, bob)
         original = log()

@@ -237,6 +237,7 @@ def test_an_existing_record_means_already_sent(alice, mailoutbox):
     assert mailoutbox == []
 
 
+@pytest.mark.postgresql_only(reason="two runs on separate connections to a server database")
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_once(mailoutbox, monkeypatch):
     """Run B starts while run A is still sending: B's insert waits for A's commit, then

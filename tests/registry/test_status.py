@@ -184,6 +184,7 @@ def _database_now():
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgresql_only(reason="compares with PostgreSQL's now() in SQL")
 def test_at_the_opening_instant_the_question_is_open_in_both_derivations():
     # SQL's now() is the transaction's start, so a question opening exactly then is at
     # the boundary for the query; Python is asked about the same instant.
@@ -195,6 +196,7 @@ def test_at_the_opening_instant_the_question_is_open_in_both_derivations():
     assert question.status_at(now - timedelta(microseconds=1)) == Status.UPCOMING
 
 
+@pytest.mark.postgresql_only(reason="compares with PostgreSQL's now() in SQL")
 def test_at_the_closing_instant_the_question_is_closed_in_both_derivations():
     now = _database_now()
     question = factories.QuestionFactory(opens_at=now - timedelta(days=1), closes_at=now)

@@ -36,6 +36,7 @@ def _wait_for(predicate, timeout: float = 20.0) -> bool:
     return False
 
 
+@pytest.mark.postgresql_only(reason="a worker process on the suite's server database")
 @pytest.mark.celery_worker
 def test_finalize_task_runs_on_a_real_worker_through_redis(celery_worker_thread, settings):
     question = factories.ClosedQuestionFactory()
@@ -68,6 +69,7 @@ def test_celery_is_configured_for_redis_json_and_late_acks():
     assert conf.task_always_eager is False
 
 
+@pytest.mark.postgresql_only(reason="a worker process on the suite's server database")
 @pytest.mark.celery_worker
 def test_resolving_through_the_api_moves_the_leaderboard_via_the_worker(
     celery_worker_thread, settings
