@@ -47,6 +47,7 @@ def test_staff_pick_a_kind_fill_its_fields_dry_run_and_save(
     expect(page.get_by_role("heading", name="Resolution sources")).to_be_visible()
 
     # Choosing the kind shows its settings (the page's script presses "Show its settings").
+    expect(page.locator("select[data-switch-bound]")).to_have_count(1)  # the script is on
     page.get_by_label("Kind").select_option("http_json")
     # The choice reloads the page with the kind's form: give a loaded machine time for it.
     expect(

@@ -7,4 +7,7 @@ document.querySelectorAll("select[data-switch-kind]").forEach(function (select) 
   if (select.hasAttribute("data-switch-bound")) return;
   select.setAttribute("data-switch-bound", "");
   select.addEventListener("change", function () { select.form.requestSubmit(button); });
+  // A kind chosen while the page was still loading, before this listener existed.
+  var shown = Array.prototype.find.call(select.options, function (option) { return option.defaultSelected; });
+  if (shown && select.value !== shown.value) select.form.requestSubmit(button);
 });
