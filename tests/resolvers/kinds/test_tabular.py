@@ -76,16 +76,19 @@ class Files:
         return self.http.url(path)
 
 
+def point_providers_at(settings, base_url: str, key: str) -> None:
+    """The tabular providers and the Artificial Analysis key, all on one local server."""
+    settings.RESOLVER_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.RESOLVER_API_BASES = {
+        name: base_url for name in ("artificial_analysis", "harbor_hub", "hf_datasets_server")
+    }
+    settings.RESOLVER_SECRETS = {"AA_API_KEY": {"value": key, "hosts": ["127.0.0.1"]}}
+
+
 @pytest.fixture
 def files(settings):
     server = Files()
-    settings.RESOLVER_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.RESOLVER_API_BASES = {
-        "artificial_analysis": server.http.base_url,
-        "harbor_hub": server.http.base_url,
-        "hf_datasets_server": server.http.base_url,
-    }
-    settings.RESOLVER_SECRETS = {"AA_API_KEY": {"value": KEY, "hosts": ["127.0.0.1"]}}
+    point_providers_at(settings, server.http.base_url, KEY)
     yield server
     server.http.close()
 

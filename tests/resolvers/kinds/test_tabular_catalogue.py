@@ -22,6 +22,7 @@ import pytest
 from resolvers.kinds import EvaluationError, QuestionFacts, get_kind, validate_config
 from tests.resolvers.http_servers import LocalHTTPServer, RecordedRequest, Reply, json_reply
 from tests.resolvers.kinds import seed_catalogue
+from tests.resolvers.kinds.test_tabular import point_providers_at
 
 PAYLOADS = Path(__file__).parents[1] / "payloads" / "tabular"
 AA_KEY = "aa-test-key-0123456789"
@@ -75,13 +76,7 @@ class Providers:
 @pytest.fixture
 def providers(settings):
     server = Providers()
-    settings.RESOLVER_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.RESOLVER_API_BASES = {
-        "artificial_analysis": server.http.base_url,
-        "harbor_hub": server.http.base_url,
-        "hf_datasets_server": server.http.base_url,
-    }
-    settings.RESOLVER_SECRETS = {"AA_API_KEY": {"value": AA_KEY, "hosts": ["127.0.0.1"]}}
+    point_providers_at(settings, server.http.base_url, AA_KEY)
     yield server
     server.http.close()
 
