@@ -138,6 +138,14 @@ def _mark_line_lists(passage: Passage) -> None:
     close()
 
 
+# A monetary policy statement or press conference: the speakers are the policy body.
+_POLICY_BODY = re.compile(
+    r"\bmonetary\s+policy\s+(?:committee|stance|decisions?|meeting)\b|\bGoverning\s+Council\b|"
+    r"\bFOMC\b|\bfederal\s+funds\s+rate\b|\b(?:cash|policy|bank)\s+rate\b|\bdeposit\s+facility\b",
+    re.I,
+)
+
+
 def read_document(passage: Passage) -> Passage:
     """Mark the header block, the predictions lists, and set the document's horizon."""
     units = passage.units
@@ -160,6 +168,7 @@ def read_document(passage: Passage) -> Passage:
     passage.titled_as_outlook = bool(
         re.search(r"\b(?:outlook|year[-\s]ahead|what\s+to\s+expect)\b", passage.title, re.I)
     )
+    passage.policy_body = len(_POLICY_BODY.findall(passage.text)) >= 3
     _mark_line_lists(passage)
     ctx = Context(passage.published, passage.fiscal_year_start_month)
     intro_seen = titled_as_bets

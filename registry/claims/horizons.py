@@ -753,7 +753,9 @@ def _in_the_documents_year(horizon: Horizon | None, passage: Passage) -> Horizon
 
 
 _INTRODUCES_GUIDANCE = re.compile(
-    r"\b(?:outlook|guidance|forecasts?|expectations?|projections?)\s+(?:for|of)\b", re.I
+    r"\b(?:outlook|guidance|forecasts?|expectations?|projections?)\s+(?:for|of)\b|"
+    r"\b(?:Q[1-4]|quarter|year|fiscal\s+\S+)\s+(?:outlook|guidance)\b",
+    re.I,
 )
 
 
@@ -775,7 +777,9 @@ def read_horizons(passage: Passage) -> Passage:
             elif _INTRODUCES_GUIDANCE.search(normalize(unit.text)):
                 # "Let me turn to the outlook for the third quarter.": what follows is
                 # for it, until the questions start
-                guidance = heading_horizon(unit.text, ctx) or guidance
+                introduced = heading_horizon(unit.text, ctx)
+                if introduced is not None:
+                    guidance, carried = introduced, None
             if any(reason.endswith(("a question", "a heading")) for reason in unit.reasons):
                 guidance = None
             continue

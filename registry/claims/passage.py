@@ -94,6 +94,7 @@ class Passage:
     titled_as_bets: bool = False  # "My bets on …", "Predictions for 2026"
     titled_as_outlook: bool = False  # "2025 Outlook", "The year ahead"
     league: Any = None  # a season preview's league (seasons.League)
+    policy_body: bool = False  # a central bank speaking: its "we will" is its own conduct
 
 
 @dataclass

@@ -109,7 +109,8 @@ STATED_FORMS: list[tuple[str, str, Callable[[re.Match], float | None]]] = [
     ),
     (
         "label",
-        rf"(?:[:=|@]|\s-|[(\[]|[.;,]\s|\t)\s*[(\[*_]*(?:~|>|<|\u2265|\u2264|about\s+|p\s*=\s*)?"
+        # "Claim - 70%", not "a rate of -6.1 per cent" (a negative number)
+        rf"(?:[:=|@]|\s-(?!\d)|[(\[]|[.;,]\s|\t)\s*[(\[*_]*(?:~|>|<|\u2265|\u2264|about\s+|p\s*=\s*)?"
         rf"(?P<p>{_NUM}){_PCT}[)\]*_]*[.!]?\s*\|?\s*$",
         _percent,
     ),

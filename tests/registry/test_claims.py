@@ -195,6 +195,12 @@ class TestWhatCountsAsAForecast:
             "We're going to see some organizations merge their services.",
             "So I'll guess that she won't, but with a high level of uncertainty.",
             "Soon we'll be able to work with AI that helps us do more.",
+            "FOMC participants expect the rebalancing in the labor market to continue.",
+            # the premise is the forecast itself, not a branch of it
+            "If the economy evolves as projected, the median participant projects that the "
+            "federal funds rate will be 4.6 percent at the end of 2027.",
+            "Now, if exchange rates remain the same, currency should cut revenue by 1%.",
+            "Even under the very low emissions scenario, warming is likely to reach 1.5°C.",
         ],
     )
     def test_forecasts(self, text):
@@ -234,6 +240,17 @@ class TestWhatCountsAsAForecast:
             ("However, investors should remain vigilant.", "no forecast wording"),
             ("Investors will need to consider other areas of fixed income.", "advice"),
             ("*Long-run projections are the rates to which the economy will converge.", "footnote"),
+            ("However, if earnings are late to broaden, the gap could remain.", "a conditional"),
+            ("At the same time, if something cannot go on forever, it will not.", "a conditional"),
+            ("In some scenarios, warming declines below 1.5°C by 2100.", "a scenario's"),
+            ("And you will be on the receiving end of this very clear updating.", "the audience"),
+            ("I may want to travel to Miami and see a friend.", "the speaker's own option"),
+            ("That will become the most important question.", "an evaluation"),
+            ("And that will allow us to feel our way.", "an evaluation"),
+            ("Our interest rate decisions will be based on the incoming data.", "a reaction"),
+            ("Talk to you all next year.", "no forecast wording"),
+            ("Before I discuss my guidance for Q1 and fiscal 2027, a few notes.", "no forecast"),
+            ("It led to minor upward revisions to 2027 forecasts.", "the past"),
         ],
     )
     def test_not_forecasts_say_why(self, text, reason):
@@ -241,6 +258,21 @@ class TestWhatCountsAsAForecast:
         unit = passage.units[-1]
         assert unit.verdict is False, text
         assert any(reason in why for why in unit.reasons), unit.reasons
+
+    def test_a_central_banks_we_will_is_its_conduct_but_its_rate_path_is_a_forecast(self):
+        text = (
+            "Good afternoon. The Monetary Policy Committee decided to hold the Bank Rate.\n\n"
+            "Monetary policy decisions are made meeting by meeting; the policy rate stays.\n\n"
+            "Hence we will be data dependent, not data point dependent.\n\n"
+            "We shall see whether there is a move in inflation.\n\n"
+            "We'll need to stay there until inflation is coming down in a sustained way."
+        )
+        passage = analyse(text, date(2026, 1, 5))
+        assert passage.policy_body
+        verdicts = {unit.text[:12]: unit.verdict for unit in passage.units}
+        assert verdicts["Hence we wil"] is False
+        assert verdicts["We shall see"] is False
+        assert verdicts["We'll need t"] is True
 
     def test_a_journalists_turn_is_a_question_not_a_forecast(self):
         turns = [
@@ -322,6 +354,7 @@ class TestStatedProbabilities:
             "GDP will grow 2.5% in 2025.",
             "A 25% tariff will be imposed.",
             "Revenue will grow 10% to 12%.",
+            "Energy prices dropped sharply, at an annual rate of -6.1 per cent.",
         ],
     )
     def test_quantities_are_not_probabilities(self, text):
@@ -446,6 +479,17 @@ class TestHorizons:
         )
         proposals = one(text, date(2024, 8, 28), fiscal_year_start_month=2)
         assert [p.deadline for p in proposals] == [date(2024, 10, 31), None]
+
+    def test_an_outlook_named_mid_paragraph_dates_what_follows_it(self):
+        # A transcript's long turn is one paragraph: "our Q4 outlook" replaces the date an
+        # earlier sentence of the same turn carried.
+        text = (
+            "Good afternoon. Our bookings will grow in the next 12 months. Now, moving to our "
+            "Q4 outlook, which is on a U.S. dollar basis. We expect FX to decrease revenue "
+            "growth by one point."
+        )
+        proposals = one(text, date(2024, 4, 25), fiscal_year_start_month=7)
+        assert [p.deadline for p in proposals] == [date(2025, 4, 25), date(2024, 6, 30)]
 
     def test_the_latest_of_several_dates_is_the_deadline(self):
         horizon = own_horizon(
