@@ -84,6 +84,10 @@ SPORTS_PICK = re.compile(
     r"(?:number\s+\d|No\.\s*\d|#\d|\d(?:st|nd|rd|th)|first|second|third|fourth|fifth|last)\b"
     r"(?:\s+(?:seed|place|in\s+the\b))?",
 )
+# A team's name alone, with an optional seed: "Tampa Bay Lightning", "Boston Bruins (WC2)".
+TEAM_LINE = re.compile(
+    r"(?:[A-Z][\w.'\u2019&-]*\s+){0,3}[A-Z][\w.'\u2019&-]*(?:\s+\([^()]{1,20}\))?"
+)
 PROJECTION = re.compile(
     r"\b(?:projections?|projected|forecasts?|outlook|estimates?|expectations?|guidance|"
     r"baseline|SEP|scenarios?)\b",

@@ -48,7 +48,9 @@ PREDICTIONS_INTRO = re.compile(
     rf"\b(?:here\s+(?:are|is)|these\s+are|below\s+are|the\s+following|my|our|list\s+of)\b"
     rf"[^.]{{0,60}}\b{_FORECAST_NOUNS}\b|\bI\s+predict\b[^.]*:\s*$|"
     rf"\bwhat\s+(?:\d{{4}}|the\s+year|next\s+year)\s+has\s+in\s+store\b|"
-    rf"\b(?:will|predict|expect|bet|forecast)\w*\b[^.]*:\s*$",
+    rf"\b(?:will|predict|expect|bet|forecast)\w*\b[^.]*:\s*$|"
+    # a heading over a list: "Atlantic Division predictions", "Projected standings"
+    rf"^[^.!?]{{0,50}}\b(?:{_FORECAST_NOUNS}|projected\s+standings)\s*:?\s*$",
     re.I,
 )
 _BYLINE = re.compile(

@@ -66,6 +66,7 @@ from registry.claims.cues import (
     SCENARIO,
     SPORTS_PICK,
     TAG_QUESTION,
+    TEAM_LINE,
 )
 from registry.claims.estimative import EstimativeTable, default_table
 from registry.claims.horizons import Context, is_future, time_expressions
@@ -95,6 +96,8 @@ def _is_bet(unit: Unit, passage: Passage) -> bool:
     if re.match(r"\(?\d{1,2}[.)]\s", stripped) or re.search(r"(?:^|\s)\d{1,2}[.)]\s*$", marker):
         return True  # a ranked position: "1. Chiefs (Playoffs)", "1) Rays, 2) Jays"
     has_verb = unit.doc is not None and any(t.pos_ in ("VERB", "AUX") for t in unit.doc)
+    if passage.league is not None and TEAM_LINE.fullmatch(stripped):
+        return True  # a season preview's standings: "Pittsburgh Penguins", "Florida Panthers (A2)"
     if stripped.endswith((",", ":")) or (not has_verb and len(stripped.split()) <= 3):
         return False  # a fragment: a name alone ("Chiefs"), a bin ("0.20-0.25:")
     if not has_verb and stripped.count(",") >= 2:

@@ -6,7 +6,13 @@ the same week every year, which is close enough for a deadline (the finder is me
 within a month): the NFL's regular season ends in the first week of January and the Super
 Bowl is in the second week of February; the NBA's and NHL's regular seasons end in
 mid-April and their finals in mid-June; MLB's regular season ends at the turn of September
-and the World Series by the start of November. A staff reviewer sets the exact day.
+and the World Series by the start of November; college football's regular season ends in
+early December and its national championship game is in the third week of January; the
+European football leagues end in the last week of May, the Champions League final about
+the start of June; MLS's regular season ends in late October and the MLS Cup in early
+December; the WNBA's regular season ends in mid-September and its finals in mid-October;
+Formula 1's season ends in early December and the IPL's final is at the end of May. A
+staff reviewer sets the exact day.
 """
 
 from __future__ import annotations
@@ -70,9 +76,71 @@ LEAGUES = [
         re.compile(r"\bStanley\s+Cup\b|\bchampionship\b", re.I),
         10,
     ),
+    League(
+        "college football",
+        re.compile(
+            r"\b(?:college\s+football|CFP|College\s+Football\s+Playoff|Heisman|Big\s+Ten|"
+            r"Big\s+12|bowl\s+games?)\b"
+        ),
+        (12, 7),
+        (1, 20),
+        re.compile(r"\bnational\s+(?:championship|title)\b|\bCFP\b", re.I),
+        8,
+    ),
+    League(
+        "European football",
+        re.compile(
+            r"\b(?:Premier\s+League|La\s+Liga|Serie\s+A|Bundesliga|Ligue\s+1|Eredivisie|"
+            r"relegat\w+|top\s+four|Champions\s+League|Golden\s+Boot|Arsenal|Liverpool|"
+            r"Manchester\s+(?:City|United)|Chelsea|Tottenham|Real\s+Madrid|Barcelona|Bayern)\b",
+            re.I,
+        ),
+        (5, 25),
+        (6, 1),
+        re.compile(r"\bChampions\s+League\b|\bFA\s+Cup\b|\bcup\s+final\b", re.I),
+        8,
+    ),
+    League(
+        "MLS",
+        re.compile(r"\b(?:MLS|Supporters'?\s+Shield|MLS\s+Cup)\b"),
+        (10, 20),
+        (12, 8),
+        re.compile(r"\bMLS\s+Cup\b", re.I),
+        2,
+    ),
+    League(
+        "WNBA",
+        re.compile(r"\b(?:WNBA|Aces|Liberty|Sparks|Mercury|Lynx)\b"),
+        (9, 19),
+        (10, 20),
+        re.compile(r"\b(?:WNBA\s+)?Finals\b|\bchampionship\b|\btitle\b", re.I),
+        5,
+    ),
+    League(
+        "Formula 1",
+        re.compile(
+            r"\b(?:F1|Formula\s+(?:1|One)|Grand\s+Prix|Constructors'?\s+Championship|"
+            r"Drivers'?\s+Championship|Verstappen|Hamilton|Leclerc|Norris)\b",
+            re.I,
+        ),
+        (12, 8),
+        (12, 8),
+        re.compile(r"\bchampion(?:ship)?\b|\btitle\b", re.I),
+        3,
+    ),
+    League(
+        "IPL",
+        re.compile(r"\b(?:IPL|Indian\s+Premier\s+League|T20|wickets?)\b", re.I),
+        (5, 20),
+        (5, 31),
+        re.compile(r"\bfinal\b|\btitle\b|\bchampions?\b", re.I),
+        3,
+    ),
 ]
 _PREVIEW = re.compile(
-    r"\b(?:preview|predictions?|picks|projected|projections?|win\s+totals?)\b", re.I
+    r"\b(?:preview|predictions?|picks|projected|projections?|win\s+totals?|power\s+rankings|"
+    r"bets|odds|standings|what\s+to\s+expect)\b",
+    re.I,
 )
 
 

@@ -22,6 +22,7 @@ from registry.claims.estimative import TABLE_PATH
 from registry.claims.horizons import Context, heading_horizon, own_horizon
 from registry.claims.phrasing import as_question
 from registry.claims.probability import stated_probability
+from registry.claims.seasons import league_of, season_horizon
 from registry.management.commands.load_seed import SEED_DIR, parse_seed
 
 SEED = parse_seed(SEED_DIR / "open-models-mid-2026.txt")
@@ -312,6 +313,60 @@ class TestWhatCountsAsAForecast:
         text = "Our picks for the 2024 NFL season are in.\n\nChiefs are clear number 1.\n"
         proposals = one(text, date(2024, 9, 1), title="2024 NFL season preview")
         assert [p.quote for p in proposals] == ["Chiefs are clear number 1."]
+
+    def test_a_season_previews_standings_are_picks_even_as_bare_team_names(self):
+        text = (
+            "A new NHL season is here, and the Stanley Cup is up for grabs again.\n\n"
+            "Atlantic Division predictions\n\n- Toronto Maple Leafs (A1, East 2)\n"
+            "- Florida Panthers (A2)\n- Tampa Bay Lightning\n- Ottawa Senators\n"
+        )
+        proposals = one(text, date(2023, 10, 11), title="2023-24 NHL preview: odds and predictions")
+        assert [p.quote for p in proposals][-3:] == [
+            "Florida Panthers (A2)",
+            "Tampa Bay Lightning",
+            "Ottawa Senators",
+        ]
+        assert {p.deadline for p in proposals} == {date(2024, 4, 16)}
+
+    @pytest.mark.parametrize(
+        ("title", "opening", "published", "league", "regular_end"),
+        [
+            (
+                "Premier League predictions 2024-25",
+                "Arsenal, Liverpool and relegation.",
+                date(2024, 8, 10),
+                "European football",
+                date(2025, 5, 25),
+            ),
+            (
+                "College football bold predictions",
+                "The CFP and the Heisman race.",
+                date(2024, 8, 20),
+                "college football",
+                date(2024, 12, 7),
+            ),
+            (
+                "F1 2025 preview",
+                "Verstappen and the Constructors' Championship.",
+                date(2025, 3, 1),
+                "Formula 1",
+                date(2025, 12, 8),
+            ),
+            (
+                "WNBA season preview",
+                "The Aces and the Liberty meet again.",
+                date(2025, 5, 10),
+                "WNBA",
+                date(2025, 9, 19),
+            ),
+        ],
+    )
+    def test_season_previews_of_other_leagues_are_dated_by_their_calendar(
+        self, title, opening, published, league, regular_end
+    ):
+        found = league_of(title, opening)
+        assert found is not None and found.name == league
+        assert season_horizon(found, published).latest == regular_end
 
     def test_a_speakers_own_announcement_in_a_list_of_bets_is_still_a_bet(self):
         text = (
