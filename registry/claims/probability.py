@@ -1,6 +1,7 @@
 """Stage 3: how sure the author is — a number they state, else the estimative table.
 
 A stated number always wins over wording. The forms read (`STATED_FORMS`, in order):
+a market call on an earlier number ("(95%): SELL to 90%" is 90%, "(80%): HOLD" 80%),
 a range "40-60%" (its midpoint), "p = 0.3", "probability of 30%", "70% chance" / "70%
 confident" / "70% likely", "chances: 78.6%", a label line ending "...: 10%" or "... (70%)",
 a leading "[60%]" or "60%:", "3 in 10" / "one in four chance", and odds "3 to 1" (0.75)
@@ -67,6 +68,14 @@ def _odds(match: re.Match) -> float | None:
 # (name, pattern on the normalized unit, value). Order matters: the first form that
 # matches sets the number.
 STATED_FORMS: list[tuple[str, str, Callable[[re.Match], float | None]]] = [
+    (
+        # a market call on an earlier forecast: "(95%): SELL to 90%" moves it to 90%;
+        # "(80%): HOLD" keeps it
+        "market call",
+        rf"\((?P<was>{_NUM}){_PCT}\)\s*:?\s*(?:(?:BUY|SELL)\s+to\s+(?P<p>{_NUM}){_PCT}|"
+        rf"HOLD\b|N/?A\b)",
+        lambda m: float(m.group("p") or m.group("was")) / 100,
+    ),
     (
         "range",
         rf"\b{_CHANCE}\b\D{{0,20}}?(?<![\d.,$])(?P<a>{_NUM})\s*(?:{_PCT})?\s*(?:-|to)\s*(?P<b>{_NUM}){_PCT}",

@@ -397,6 +397,10 @@ class TestStatedProbabilities:
             ("A cut in March: 40\u201360%", 0.5),
             ("Cloud will begin to shift. (Probability 0.5)", 0.5),
             ("- No armed conflict between major powers: >99%", 0.99),
+            ("4. Supreme Court will overturn Roe v. Wade (65%): SELL to 60%", 0.6),
+            ("8. Marcos will be elected president (55%): BUY to 60%", 0.6),
+            ("2. Inflation will average under three percent (80%): HOLD", 0.8),
+            ("12. 20% of kids will get a vaccine by year's end (65%): HOLD", 0.65),
         ],
     )
     def test_every_common_way_of_stating_one(self, text, probability):
