@@ -29,6 +29,7 @@ KIND_PATHS: dict[str, str] = {
     "forecast_platform": "resolvers.kinds.forecast_platform.ForecastPlatformKind",
     "tabular": "resolvers.kinds.tabular.TabularKind",
     "news_search": "resolvers.kinds.news_search.NewsSearchKind",
+    "web_traffic": "resolvers.kinds.web_traffic.WebTrafficKind",
 }
 
 

@@ -28,6 +28,7 @@ API_BASE_DEFAULTS = {
     "metaculus": "https://www.metaculus.com",
     "polymarket": "https://gamma-api.polymarket.com",
     "gdelt": "https://api.gdeltproject.org",
+    "similarweb": "https://api.similarweb.com",
     # The tabular kind's named providers (config "provider" + "path").
     "artificial_analysis": "https://artificialanalysis.ai",
     "harbor_hub": "https://ofhuhcpkvzjlejydnvyd.supabase.co",  # Terminal-Bench leaderboards

@@ -102,6 +102,7 @@ AUTOMATIC = {
     ("open-models-keep-pace-on-benchmarks-2027", "tabular"),
     ("closed-labs-lead-agentic-coding-2027", "tabular"),
     ("us-closed-labs-draw-ahead-2027", "tabular"),
+    ("closed-assistants-dominate-knowledge-work-2027", "web_traffic"),
 }
 
 

@@ -123,6 +123,7 @@ def test_registry_holds_every_kind_with_a_valid_schema():
         "forecast_platform",
         "tabular",
         "news_search",
+        "web_traffic",
     }
     for name, kind in REGISTRY.items():
         assert kind.name == name and kind.label
