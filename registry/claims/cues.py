@@ -46,6 +46,11 @@ META = [
     r"\b(?:conference\s+)?operator\b|\bwebcast\b|\breplay\b|\bquestion[-\s]and[-\s]answer\b|"
     r"\bQ&A\b|\b(?:earnings|conference)\s+call\b[^.]*\bscheduled\b|\bwill\s+be\s+(?:attending|"
     r"presenting|participating|hosting)\b|\binvestor\s+day\b",
+    # the call's own running order and filings: "he'll be followed by our CFO", "Dave will
+    # go into these charges shortly", "the 10-Q will be available tomorrow"
+    r"(?:\bwill\s+|'ll\s+)be\s+(?:followed|joined)\s+by\b|\bwill\s+(?:go|walk)\s+(?:into|through)\b[^.]*"
+    r"\b(?:detail|shortly|later|in\s+a\s+moment)\b|\bwill\s+be\s+(?:available|posted|published|"
+    r"filed)\b[^.]*\b(?:website|site|tomorrow|10-?Q|10-?K|investor\s+relations)\b",
     # disclaimers
     r"\bmay\s+differ\s+(?:materially|significantly)\b|\billustrative\s+purposes\b|"
     r"\bstatements?\s+(?:are|is)\s+made\s+as\s+of\b|\bnot\s+(?:a\s+)?guarantee\b|"
@@ -152,6 +157,16 @@ ACTION_VERBS = frozenset(
         "echo",
         "begin",
         "start",
+        # a company's own conduct: "we will manage that signal", "we will integrate ..."
+        "manage",
+        "integrate",
+        "communicate",
+        "execute",
+        "invest",
+        "optimize",
+        "streamline",
+        "restructure",
+        "hire",
     ]
 )
 CHANGE_VERBS = frozenset(
@@ -219,6 +234,7 @@ JUDGING = frozenset(["think", "believe", "suspect", "reckon", "estimate", "see",
 STANCES = frozenset(
     {"alert", "vigilant", "ready", "prepared", "watchful", "attentive", "mindful", "patient"}
     | {"careful", "cautious", "open", "happy", "glad", "watching", "looking"}
+    | {"focused", "committed", "disciplined", "measured", "thoughtful", "prudent", "flexible"}
 )
 STATIVE = frozenset(["be", "have", "seem", "appear", "look", "feel", "mean", "matter"])
 STATE_VERBS = STATIVE | {"mark", "represent", "include", "contain", "stand"}

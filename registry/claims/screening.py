@@ -321,6 +321,12 @@ def _date_evidence(unit: Unit, passage: Passage, tense: str, found: Evidence) ->
         return
     if is_imperative(unit):
         return  # "Talk to you all next year", "Use layoffs.fyi to judge me at the end of the year"
+    if unit.doc is not None and any(
+        (token.lower_ == "your" and token.dep_ == "poss")
+        or (token.lower_ == "you" and token.dep_ == "nsubj" and token.head.tag_ == "VBD")
+        for token in unit.doc
+    ):
+        return  # "you also mentioned headwinds in 2025", "your Q4 of 39.5": asked, not foretold
     ctx = Context(passage.published, passage.fiscal_year_start_month)
     text = unit.text
     for expression in time_expressions(text, ctx):

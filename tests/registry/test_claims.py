@@ -252,6 +252,11 @@ class TestWhatCountsAsAForecast:
             ("Talk to you all next year.", "no forecast wording"),
             ("Before I discuss my guidance for Q1 and fiscal 2027, a few notes.", "no forecast"),
             ("It led to minor upward revisions to 2027 forecasts.", "the past"),
+            ("Tim Cook speaks first, and he'll be followed by our CFO.", "the event itself"),
+            ("Full details are in the 10-Q, which will be available tomorrow.", "the event"),
+            ("So we will manage that signal through the year.", "a commitment"),
+            ("So overall, we're going to be much more focused on it.", "a commitment"),
+            ("I think you also mentioned headwinds in the second half of 2027.", "no forecast"),
         ],
     )
     def test_not_forecasts_say_why(self, text, reason):
