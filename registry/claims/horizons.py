@@ -491,7 +491,7 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
         True,
     ),
     (
-        rf"\b(?:by|before|on|until|through|the)\s+{_MONTH}\s+(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?!,?\s+(?:19|20)\d\d)",
+        rf"\b(?:by|before|on|until|through|the|around|about|approximately|is)\s+{_MONTH}\s+(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?!,?\s+(?:19|20)\d\d)",
         month_day,
         True,
     ),
@@ -721,7 +721,7 @@ def own_horizon(text: str, ctx: Context) -> Horizon | None:
 
 _HEADING_SPAN = re.compile(
     rf"^(?:[A-Z][\w&-]*\s+){{0,3}}?(?:(?:in|over|within)\s+)?(?:the\s+)?(?:next\s+)?(?P<a>{_NUM})?"
-    rf"(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?\+?\s*{_UNIT}(?:\s+(?:out|from\s+now|ahead))?\s*:?$",
+    rf"(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?(?P<plus>\+|\s+or\s+more)?\s*{_UNIT}(?:\s+(?:out|from\s+now|ahead))?\s*:?$",
     re.IGNORECASE,
 )
 
@@ -731,6 +731,9 @@ def heading_horizon(text: str, ctx: Context) -> Horizon | None:
     "2-3 Years", "2026", "By 2030"."""
     text = normalize(text).strip(" #*:")
     span = _HEADING_SPAN.match(text)
+    if span and span.group("plus"):
+        # "10+ Years Out": no sooner than that, and no deadline
+        return Horizon(phrase=text, source="section")
     if span and (span.group("a") or span.group("b")):
         return replace(from_publication(span, ctx), phrase=text, source="section")
     horizon = own_horizon(text, ctx)

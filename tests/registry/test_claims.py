@@ -573,12 +573,20 @@ class TestHorizons:
         ("heading", "latest"),
         [
             ("Technology 5-10 Years Out", date(2028, 1, 9)),
-            ("10+ years out", date(2028, 1, 9)),
             ("Over The Next 1-3 years", date(2021, 1, 9)),
+            ("10+ years out", None),  # no sooner than ten years: no deadline
+            ("10 or more years", None),
         ],
     )
     def test_section_headings_with_a_span(self, heading, latest):
         assert heading_horizon(heading, Context(date(2018, 1, 9))).latest == latest
+
+    def test_a_date_said_around_a_day_is_that_day(self):
+        text = (
+            "Intro.\n\nThe election is November 5, so a winner will be declared around November 8."
+        )
+        [proposal] = one(text, date(2024, 1, 10))
+        assert proposal.deadline == date(2024, 11, 8)
 
     @pytest.mark.parametrize(
         ("title", "opening", "year"),
