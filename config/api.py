@@ -135,6 +135,21 @@ class WriteRateThrottle(_FailOpenThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+class CommentBurstRateThrottle(WriteRateThrottle):
+    """Limits comments posted per user within a minute (THROTTLE_COMMENT_BURST_RATE)."""
+
+    scope = "comment_burst"
+
+
+class CommentDailyRateThrottle(WriteRateThrottle):
+    """Limits comments posted per user within a day (THROTTLE_COMMENT_DAILY_RATE)."""
+
+    scope = "comment_daily"
+
+
+COMMENT_THROTTLES = (WriteRateThrottle, CommentBurstRateThrottle, CommentDailyRateThrottle)
+
+
 class LoginRateThrottle(_FailOpenThrottle):
     """Limits token requests per address, against password guessing."""
 

@@ -12,6 +12,8 @@ from predictions.api import (
     QuestionForecastsView,
     QuestionScoresView,
 )
+from predictions.comment_api import QuestionCommentsView
+from predictions.follow_api import FollowDetailView, FollowsView
 from registry.api import (
     ForecasterViewSet,
     MeView,
@@ -59,6 +61,11 @@ urlpatterns = [
         ForecasterForecastsView.as_view(),
         name="forecaster-forecasts",
     ),
+    path(
+        "questions/<slug:slug>/comments/",
+        QuestionCommentsView.as_view(),
+        name="question-comments",
+    ),
     path("questions/<slug:slug>/scores/", QuestionScoresView.as_view(), name="question-scores"),
     path("questions/<slug:slug>/crowd/", QuestionCrowdView.as_view(), name="question-crowd"),
     path(
@@ -78,6 +85,8 @@ urlpatterns = [
     path("resolution-queue/", ResolutionQueueView.as_view(), name="resolution-queue"),
     path("checks/<int:pk>/evidence/", CheckEvidenceView.as_view(), name="check-evidence"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
+    path("follows/", FollowsView.as_view(), name="follows"),
+    path("follows/<int:pk>/", FollowDetailView.as_view(), name="follow"),
     path("me/", MeView.as_view(), name="me"),
     path("me/forecasts/", MyForecastsView.as_view(), name="my-forecasts"),
     path("auth/token/", TokenView.as_view(), name="token"),

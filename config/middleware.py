@@ -131,11 +131,12 @@ class DatabaseUnavailableMiddleware:
 
 
 # The views whose responses carry a secret token: a new API token (the account page that
-# shows it once, the API's token exchange) or a password-reset link's token.
+# shows it once, the API's token exchange), a password-reset or email-verification link's.
 TOKEN_VIEW_NAMES = frozenset(
     {
         "accounts:token_create",
         "accounts:password_reset_confirm",
+        "accounts:email_verify",
         "api-v1:token",
         "api-v1:token-revoke",
         "api-v1:token-revoke-all",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
@@ -169,6 +170,14 @@ LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", default=5)
 # answers 429: one person needs one account, a script making hundreds is refused.
 SIGNUP_LIMIT_PER_ADDRESS = env.int("SIGNUP_LIMIT_PER_ADDRESS", default=5)
 SIGNUP_WINDOW = timedelta(minutes=env.float("SIGNUP_WINDOW_MINUTES", default=60))
+# Email verification (registry/account_services.py): how long a link works, and how many
+# links one account may be sent (at most one per interval, so many a day): a sign-up typed
+# with somebody else's address cannot be used to flood it.
+EMAIL_VERIFICATION_TIMEOUT = timedelta(days=env.float("EMAIL_VERIFICATION_TIMEOUT_DAYS", default=3))
+EMAIL_VERIFICATION_RESEND_INTERVAL = timedelta(
+    seconds=env.float("EMAIL_VERIFICATION_RESEND_INTERVAL_SECONDS", default=120)
+)
+EMAIL_VERIFICATION_SENDS_PER_DAY = env.int("EMAIL_VERIFICATION_SENDS_PER_DAY", default=5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -262,6 +271,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "write": env.str("THROTTLE_WRITE_RATE", default="120/min"),
         "login": env.str("THROTTLE_LOGIN_RATE", default="10/min"),
+        # Comments posted per user (predictions/comment_api.py, the question page), on top
+        # of the write budget: a burst limit and a daily one, so no script floods a thread.
+        "comment_burst": env.str("THROTTLE_COMMENT_BURST_RATE", default="5/min"),
+        "comment_daily": env.str("THROTTLE_COMMENT_DAILY_RATE", default="100/day"),
     },
     "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
@@ -390,6 +403,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "predictions.send_resolution_notices",
         "schedule": timedelta(minutes=5),
     },
+    "send-stale-forecast-notices": {
+        "task": "predictions.send_stale_forecast_notices",
+        "schedule": timedelta(hours=1),
+    },
+    "send-followed-source-notices": {
+        "task": "predictions.send_followed_source_notices",
+        "schedule": timedelta(minutes=15),
+    },
+    # Once a day: what followed forecasters did, and every notice kept for a digest.
+    "send-daily-digests": {
+        "task": "predictions.send_daily_digests",
+        "schedule": crontab(minute=0, hour=env.int("NOTIFICATION_DIGEST_HOUR", default=7)),
+    },
     "relay-outbox": {
         "task": "predictions.relay_outbox",
         "schedule": timedelta(seconds=30),
@@ -407,6 +433,13 @@ RESOLUTION_DISPUTE_WINDOW = timedelta(
     hours=env.float("RESOLUTION_DISPUTE_WINDOW_HOURS", default=48)
 )
 LEADERBOARD_MIN_QUESTIONS = env.int("LEADERBOARD_MIN_QUESTIONS", default=5)
+# Notices (predictions/notifications.py): a forecast is stale once it has stood this many
+# days unchanged while the crowd's median moved by more than this (as a probability, on
+# any option) since it was made.
+NOTIFICATION_STALE_DAYS = env.int("NOTIFICATION_STALE_DAYS", default=14)
+NOTIFICATION_STALE_SHIFT = env.float("NOTIFICATION_STALE_SHIFT", default=0.10)
+# How long the author of a comment may still edit it (predictions/comment_services.py).
+COMMENT_EDIT_WINDOW = timedelta(minutes=env.float("COMMENT_EDIT_WINDOW_MINUTES", default=15))
 # The task outbox (predictions/outbox.py): a task started this many times without ever
 # finishing (its worker died each time) is parked for an admin instead of run again; done
 # rows are deleted after OUTBOX_KEEP_DONE.

@@ -7,6 +7,11 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 
+# The discussion's model lives in its own module; importing it here registers it.
+from predictions.comments import Comment  # noqa: F401
+
+# Follows and notification settings live in their own module; importing it registers them.
+from predictions.follow_models import Follow, NotificationSettings  # noqa: F401
 from registry.models import Forecaster, Question
 
 # Refuses, inside PostgreSQL, a probability vector that the API would refuse: wrong length
@@ -210,12 +215,23 @@ class Notification(models.Model):
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notifications")
     sent_at = models.DateTimeField(auto_now_add=True)
+    pending_digest = models.BooleanField(
+        default=False, help_text="Waiting for the daily digest, which sends and clears it."
+    )
+    summary = models.TextField(blank=True, help_text="The notice's text, kept for the digest.")
 
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "forecaster", "question"], name="one_notification_of_a_kind"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["forecaster"],
+                name="notification_pending_digest",
+                condition=models.Q(pending_digest=True),
             )
         ]
 

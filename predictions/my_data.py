@@ -1,5 +1,5 @@
 """`Download my data`: every forecast a person made, with its rationale, and every score,
-as JSON and as CSV, for them to take elsewhere.
+as JSON and as CSV, for them to take elsewhere (the JSON also has their comments).
 
 CSV cells that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage return
 first) get a leading apostrophe (predictions/csv_cells.py): a rationale is the author's
@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
+from predictions.comments import Comment
 from predictions.csv_cells import safe_cell
 from predictions.models import Forecast, QuestionScore
 from registry.models import Forecaster
@@ -77,6 +78,18 @@ def forecaster_data(forecaster: Forecaster) -> dict[str, Any]:
                 "window_days": score.window_days,
             }
             for score in scores.order_by("question__slug")
+        ],
+        "comments": [
+            {
+                "question": comment.question.slug,
+                "created_at": _when(comment.created_at),
+                "edited_at": _when(comment.edited_at) if comment.edited_at else None,
+                "body": comment.body,
+                "hidden_by_a_moderator": comment.is_hidden,
+            }
+            for comment in Comment.objects.filter(author=forecaster)
+            .select_related("question")
+            .order_by("created_at", "id")
         ],
     }
 

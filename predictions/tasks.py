@@ -78,9 +78,25 @@ def _relay_outbox_when_a_worker_starts(**kwargs: Any) -> None:
         logger.warning("could not enqueue the outbox relay at worker start", exc_info=True)
 
 
+# --- Notices (predictions/notifications.py, follow_notices.py)
+
+SEND_PROPOSAL_NOTICES = "predictions.send_proposal_notices"
+
+
+class NoticesNotSent(Exception):
+    """Some notices of a run could not be sent (the mail server down?): the task is
+    retried, and sends only those (the others are recorded as sent)."""
+
+
+def _sent_or_retry(report: Any) -> dict:
+    if report.failed:
+        raise NoticesNotSent("; ".join(report.errors[:5]))
+    return vars(report)
+
+
 @shared_task(name="predictions.send_closing_reminders")
 def send_closing_reminders() -> dict:
-    """Email each forecaster holding a question that closes within a day (once each)."""
+    """Tell each forecaster holding or following a question that closes within a day."""
     from predictions import notifications
 
     return vars(notifications.closing_reminders_send())
@@ -88,7 +104,64 @@ def send_closing_reminders() -> dict:
 
 @shared_task(name="predictions.send_resolution_notices")
 def send_resolution_notices() -> dict:
-    """Email each scored forecaster of a freshly resolved question their score (once each)."""
+    """Tell each forecaster holding or following a freshly resolved question its outcome,
+    with their score."""
     from predictions import notifications
 
     return vars(notifications.resolution_notices_send())
+
+
+@shared_task(name="predictions.send_stale_forecast_notices")
+def send_stale_forecast_notices() -> dict:
+    """Tell forecasters whose forecast stood long while the crowd moved."""
+    from predictions import notifications
+
+    return vars(notifications.stale_forecast_notices_send())
+
+
+@shared_task(name="predictions.send_followed_source_notices")
+def send_followed_source_notices() -> dict:
+    """Tell the followers of a source of its questions that opened."""
+    from predictions import follow_notices
+
+    return vars(follow_notices.followed_source_notices_send())
+
+
+@shared_task(
+    name="predictions.send_daily_digests",
+    autoretry_for=(NoticesNotSent, OperationalError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def send_daily_digests() -> dict:
+    """Keep what followed forecasters did for the digests, then send every digest due."""
+    from predictions import follow_notices
+
+    report = follow_notices.daily_digests_send()
+    if report["digests"]["failed"]:
+        raise NoticesNotSent("; ".join(report["digests"]["errors"][:5]))
+    return report
+
+
+@shared_task(
+    name=SEND_PROPOSAL_NOTICES,
+    base=outbox.OutboxBackedTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(NoticesNotSent, OperationalError),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_proposal_notices(resolution_id: int) -> dict:
+    """Tell everyone holding or following the question of a proposed outcome (idempotent:
+    each is told once)."""
+    from predictions import notifications
+
+    return _sent_or_retry(notifications.proposal_notices_send(resolution_id=resolution_id))
+
+
+def enqueue_proposal_notices(resolution_id: int) -> OutboxTask:
+    """The proposal's notices through the outbox: call it inside the transaction that
+    proposes the outcome, beside its rescore."""
+    return outbox.outbox_enqueue(task_name=SEND_PROPOSAL_NOTICES, args=[resolution_id])

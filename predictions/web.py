@@ -8,6 +8,8 @@ saved message repeats it. The form checks what it can, then the service decides;
 service's field errors come back beside the fields they name, with what was typed kept.
 Refusals of the moment (a question that has just closed) are raised as the service's
 `ApplicationError` for the page to show as a message.
+
+The discussion's forms (a comment, a moderator's reason to hide one) are here too.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ApplicationError
-from predictions import services
+from predictions import comment_services, services
 from predictions.models import Forecast
 from registry.models import Question
 from registry.services import forecaster_for_user
@@ -302,4 +304,35 @@ def forecast_reaffirm(*, question: Question, user: AbstractBaseUser) -> Forecast
         rationale=latest.rationale,
         origin=Forecast.Origin.WEB,
         **vector,
+    )
+
+
+# --- The discussion's forms (comment_services behind them)
+
+
+class CommentForm(forms.Form):
+    """A comment's Markdown; the service decides what is acceptable and says it here."""
+
+    body = forms.CharField(
+        label="Your comment",
+        required=False,
+        max_length=comment_services.MAX_COMMENT_CHARS,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown: *emphasis*, **bold**, `code`, [links](https://example.org), "
+        "lists and > quotes. Others see it at once; you can edit it for a few minutes.",
+    )
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        if "body" in error.fields:
+            self.add_error("body", error.fields["body"])
+        else:  # about the question or the moment (a draft): the sentence says it
+            self.add_error(None, error.message)
+
+
+class CommentHideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why hide it?",
+        max_length=comment_services.MAX_HIDE_REASON_CHARS,
+        error_messages={"required": "Say why the comment is hidden."},
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from registry import accounts, password_reset
+from registry import accounts, email_verification, password_reset, profile_views
 
 app_name = "accounts"
 
@@ -37,4 +37,12 @@ urlpatterns = [
     path("token/revoke/", accounts.token_revoke, name="token_revoke"),
     path("token/revoke-all/", accounts.token_revoke_all, name="token_revoke_all"),
     path("notifications/", accounts.notifications_update, name="notifications"),
+    path(
+        "email/resend/",
+        email_verification.email_verification_resend,
+        name="email_verification_resend",
+    ),
+    path("email/verify/<str:token>/", email_verification.email_verify, name="email_verify"),
+    path("profile/", profile_views.profile, name="profile"),
+    path("delete/", profile_views.account_delete, name="delete"),
 ]

@@ -1,5 +1,8 @@
 """Account pages: sign up, log in and out, password change, API tokens, notification choice.
 
+Email verification is in registry/email_verification.py, the public profile and deleting
+an account in registry/profile_views.py.
+
 Every write is a POST (CSRF protected) that calls a service in registry/services.py or
 Django's own auth views.
 """
@@ -25,7 +28,8 @@ from knox.settings import knox_settings
 
 from config.errors import ApplicationError
 from config.web_throttles import signup_throttled_message, signup_wait_seconds
-from registry import selectors, services
+from registry import account_services, selectors, services
+from registry.email_verification import send_verification_email
 from registry.models import Forecaster
 
 # The service names fields as the use case does; the form shows them under its own names.
@@ -84,8 +88,7 @@ class SignupForm(forms.Form):
 class NotificationsForm(forms.Form):
     email_notifications = forms.BooleanField(
         required=False,
-        label="Email me a reminder a day before a question I forecast on closes, and my "
-        "score when it resolves",
+        label="Email me notices about the questions I forecast on or follow (which: below)",
     )
 
 
@@ -132,10 +135,18 @@ def signup(request: HttpRequest) -> HttpResponse:
                 # The one configured backend (it counts failed log-ins; a session naming
                 # any other would be refused on the next request).
                 auth_login(request, forecaster.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                sent = send_verification_email(forecaster.user).sent
                 messages.success(
                     request,
                     f"Welcome, {forecaster.display_name}: your account is ready and you are "
-                    f"logged in. Your public handle is {forecaster.handle}.",
+                    f"logged in. Your public handle is {forecaster.handle}. "
+                    + (
+                        f"To appear on the leaderboards, follow the link we emailed to "
+                        f"{forecaster.user.email}; you can forecast meanwhile."
+                        if sent
+                        else "To appear on the leaderboards, confirm your email address: "
+                        "ask for the link on your account page."
+                    ),
                 )
                 return redirect(next_url or "/")
     else:
@@ -190,15 +201,19 @@ def _render_account(
     new_key: str | None = None,
     notifications_form: NotificationsForm | None = None,
     status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
+    """The account page; `extra` is context another app's form adds (its errors shown)."""
     context = {
         "forecaster": forecaster,
+        "verification_days": account_services.email_verification_days(),
         "tokens": selectors.api_tokens_of(user=request.user),
         "token_ttl_days": knox_settings.TOKEN_TTL.days,
         "new_key": new_key,
         "notifications_form": notifications_form
         or NotificationsForm(initial={"email_notifications": forecaster.email_notifications}),
         "api_base": request.build_absolute_uri("/api/v1/"),
+        **(extra or {}),
     }
     return render(request, "registry/account.html", context, status=status)
 

@@ -46,9 +46,13 @@ class IsStaffOrReadOnly(permissions.BasePermission):
 
 
 class ForecasterSerializer(serializers.ModelSerializer):
+    links = serializers.ListField(
+        source="shown_links", child=serializers.URLField(), read_only=True
+    )
+
     class Meta:
         model = Forecaster
-        fields = ["handle", "display_name", "kind", "bio", "created_at"]
+        fields = ["handle", "display_name", "kind", "bio", "links", "created_at"]
 
 
 class ResolutionSummarySerializer(serializers.Serializer):
@@ -380,6 +384,10 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     is_staff = serializers.BooleanField()
+    email_verified = serializers.BooleanField(
+        help_text="Whether the account's email address is confirmed; until it is, the "
+        "account is left off the public leaderboards."
+    )
     forecaster = ForecasterSerializer()
 
 
@@ -394,6 +402,7 @@ class MeView(APIView):
         payload = {
             "username": request.user.get_username(),
             "is_staff": request.user.is_staff,
+            "email_verified": forecaster.email_verified_at is not None,
             "forecaster": forecaster,
         }
         return Response(MeSerializer(payload).data)

@@ -36,12 +36,29 @@ class Forecaster(models.Model):
         related_name="forecaster",
     )
     bio = models.TextField(blank=True)
+    links = models.JSONField(
+        default=list, blank=True, help_text="Up to three http(s) addresses shown on the profile."
+    )
     email_notifications = models.BooleanField(
         default=True,
         help_text="Email a reminder before a question one holds closes, and the score when it "
         "resolves.",
     )
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the login's email address was confirmed by its link. A human with a "
+        "login appears on leaderboards only once it is.",
+    )
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its person deleted the account: the personal data went, the forecasts "
+        "and scores stay, under a handle that names nobody.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    DELETED_DISPLAY_NAME = "Deleted forecaster"
 
     class Meta:
         ordering = ["handle"]
@@ -53,6 +70,46 @@ class Forecaster(models.Model):
 
     def __str__(self) -> str:
         return self.handle
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def shown_links(self) -> list[str]:
+        """The profile's links that are http(s) web addresses (the service stores no other;
+        this keeps a hand-edited row from putting a `javascript:` link on the page)."""
+        links = self.links if isinstance(self.links, list) else []
+        return [
+            link
+            for link in links
+            if isinstance(link, str) and link and not source_url_problem(link)
+        ]
+
+    @property
+    def awaits_email_verification(self) -> bool:
+        """A person's login whose address is not confirmed yet: kept off the leaderboards."""
+        return (
+            self.kind == self.Kind.HUMAN
+            and self.user_id is not None
+            and self.email_verified_at is None
+            and not self.is_deleted
+        )
+
+
+def forecaster_listed_on_leaderboards(prefix: str = "") -> Q:
+    """The forecasters the public leaderboards rank, as a filter (`prefix` is the path to a
+    Forecaster, e.g. "forecaster__").
+
+    Pundits and bots always; a person's login once its email address is confirmed (a
+    profile staff made without a login is not an account and needs none); never a deleted
+    account. Their forecasts still count in every crowd, so nobody else's score changes.
+    """
+    return Q(**{f"{prefix}deleted_at__isnull": True}) & (
+        ~Q(**{f"{prefix}kind": Forecaster.Kind.HUMAN})
+        | Q(**{f"{prefix}user__isnull": True})
+        | Q(**{f"{prefix}email_verified_at__isnull": False})
+    )
 
 
 class Tag(models.Model):

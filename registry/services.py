@@ -27,7 +27,11 @@ from registry.models import (
     Tag,
     source_url_problem,
 )
-from registry.usernames import username_is_reserved, username_skeletons
+from registry.usernames import (
+    username_is_reserved,
+    username_reads_as_deleted,
+    username_skeletons,
+)
 
 MAX_OPTIONS = 50
 
@@ -360,6 +364,10 @@ def user_signup_problems(*, username: str, email: str, password: str) -> dict[st
                 errors["username"] = (
                     "This username is reserved (it would pass for the site or its staff); "
                     "choose another."
+                )
+            elif username_reads_as_deleted(username):
+                errors["username"] = (
+                    "Names beginning “deleted-” are how deleted accounts are shown; choose another."
                 )
             elif _username_look_alike_taken(username):
                 errors["username"] = (

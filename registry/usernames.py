@@ -128,3 +128,15 @@ _RESERVED_SKELETONS = frozenset().union(*(username_skeletons(n) for n in RESERVE
 
 def username_is_reserved(username: str) -> bool:
     return bool(username_skeletons(username) & _RESERVED_SKELETONS)
+
+
+# Deleted accounts are shown as `deleted-<n>` (registry/account_services.py): a newcomer's
+# name may not read as one, or it could pass for a deleted forecaster's record.
+_DELETED_PREFIX = "deleted-"
+
+
+def username_reads_as_deleted(username: str) -> bool:
+    return any(
+        skeleton.replace("_", "-").replace(".", "-").startswith(_DELETED_PREFIX)
+        for skeleton in username_skeletons(username)
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from config.web_throttles import web_write_wait_seconds, write_throttled_message
-from predictions import charts, web
+from predictions import charts, comment_selectors, web
 from predictions import selectors as prediction_selectors
 from predictions.formatting import forecast_in_words, percent
 from predictions.models import Forecast, QuestionScore
@@ -90,7 +90,10 @@ def _login_url(request: HttpRequest) -> str:
 
 
 def _question_context(
-    request: HttpRequest, question: Question, form: forms.Form | None = None
+    request: HttpRequest,
+    question: Question,
+    form: forms.Form | None = None,
+    comment_form: forms.Form | None = None,
 ) -> dict[str, Any]:
     user = request.user
     is_staff = bool(user.is_authenticated and user.is_staff)
@@ -214,6 +217,12 @@ def _question_context(
         if prediction_selectors.forecasts_are_public(question)
         else [],
         "forecast_count": forecast_count,
+        "discussion": comment_selectors.thread_page(
+            question=question, user=user, number=request.GET.get("comments")
+        ),
+        "comment_form": (comment_form or web.CommentForm(auto_id="comment-%s"))
+        if user.is_authenticated and status != Question.Status.DRAFT
+        else None,
     }
 
 

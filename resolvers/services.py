@@ -13,7 +13,7 @@ from django.db.models import F, Q
 
 from config.clock import database_now
 from config.errors import ApplicationError
-from predictions.tasks import enqueue_rescore
+from predictions.tasks import enqueue_proposal_notices, enqueue_rescore
 from registry.models import Forecaster, Question, QuestionOption
 from resolvers import check_queue, kinds
 from resolvers.fetcher import FetchError, FetchResult
@@ -158,6 +158,8 @@ def _create(
         previous.superseded_by = resolution
         previous.save(update_fields=["superseded_by"])
     enqueue_rescore(locked.pk)
+    if not final:  # forecasters and followers are told, with the dispute window
+        enqueue_proposal_notices(resolution.pk)
     return resolution
 
 

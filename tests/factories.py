@@ -8,6 +8,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from predictions.comments import Comment
+from predictions.markup import render_markdown
 from predictions.models import Forecast
 from registry.models import Claim, Forecaster, Question, QuestionOption, Source, Tag
 from resolvers.models import Resolution
@@ -44,10 +46,12 @@ class ForecasterFactory(factory.django.DjangoModelFactory):
 
 
 class HumanForecasterFactory(ForecasterFactory):
-    """A forecaster with a login, as people who sign up get."""
+    """A forecaster with a login, as people who sign up get, its email address confirmed
+    (pass `email_verified_at=None` for one that is not: it is kept off the leaderboards)."""
 
     user = factory.SubFactory(UserFactory)
     handle = factory.LazyAttribute(lambda f: f.user.username)
+    email_verified_at = factory.LazyFunction(timezone.now)
 
 
 class PunditFactory(ForecasterFactory):
@@ -167,6 +171,19 @@ class ForecastFactory(factory.django.DjangoModelFactory):
     probabilities = factory.LazyFunction(lambda: [0.7])
     submitted_at = factory.LazyFunction(timezone.now)
     origin = Forecast.Origin.IMPORT
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment written straight to the thread, bypassing the service's rules."""
+
+    class Meta:
+        model = Comment
+
+    question = factory.SubFactory(QuestionFactory)
+    author = factory.SubFactory(HumanForecasterFactory)
+    body = factory.Sequence(lambda n: f"Comment number {n}, with *emphasis*.")
+    body_html = factory.LazyAttribute(lambda comment: render_markdown(comment.body))
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class ResolutionFactory(factory.django.DjangoModelFactory):

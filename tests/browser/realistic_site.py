@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
-from predictions import rescoring
+from predictions import comment_services, rescoring
+from predictions.follow_models import Follow
 from registry.models import Claim, Forecaster, SourceImport
 from resolvers import services as resolution_services
 from resolvers.models import Check, ResolutionSource
@@ -38,6 +39,7 @@ class Site:
     source: str
     chinese_source: str
     review_source: str
+    comment: int  # alice's, on the open question, still editable
 
 
 def at(day: int) -> datetime:
@@ -136,6 +138,22 @@ def _failing_source(question) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+def _discussion(question, people: list[Forecaster], staff) -> int:  # type: ignore[no-untyped-def]
+    """Comments as wide as Markdown makes them (a long URL, a code block, a quote, a list),
+    and one that staff hid; returns the pk of alice's."""
+    comment = comment_services.comment_post(
+        question=question,
+        author=people[0],
+        body=f"See {LONG_URL} and **{LONG_WORD}**.\n\n```\n{LONG_URL} {LONG_WORD * 2}\n```\n\n"
+        f"> {LONG_WORD}\n\n- `{LONG_WORD}`\n- [{LONG_URL}]({LONG_URL})",
+    )
+    hidden = comment_services.comment_post(
+        question=question, author=people[1], body=f"Spam at {LONG_URL}"
+    )
+    comment_services.comment_hide(comment=hidden, user=staff, reason=f"Advertising {LONG_WORD}")
+    return comment.pk
+
+
 def build_site() -> Site:
     """Every kind of page with realistic, wide data. Users: `admin` (staff) and `alice`,
     `bob`, `carol`, each with PASSWORD."""
@@ -158,6 +176,7 @@ def build_site() -> Site:
         fine_print=LONG_WORD,
     )
     factories.ForecastFactory(question=open_question, forecaster=people[0])
+    comment = _discussion(open_question, people, staff)
     choice = factories.MultipleChoiceQuestionFactory(
         slug="largest-lab",
         title=long_title("the largest lab"),
@@ -207,6 +226,9 @@ def build_site() -> Site:
         proposed=1,
         error=f"Part of {LONG_URL} could not be read",
     )
+    # Alice's account page lists what she follows, long names included.
+    for target in ({"question": choice}, {"forecaster": pundit}, {"source": source}):
+        Follow.objects.create(follower=people[0], **target)
     assert Claim.objects.count() == 2
     return Site(
         open_question=open_question.slug,
@@ -217,4 +239,5 @@ def build_site() -> Site:
         source=source.slug,
         chinese_source=chinese.slug,
         review_source=review.slug,
+        comment=comment,
     )

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
 
+from predictions.unsubscribe import unsubscribe_path
+from registry.models import Forecaster
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.realistic_site import Site, build_site
 
@@ -103,6 +105,10 @@ def test_public_pages_fit_a_phone(phone, site):
         "/accounts/login/",
         "/accounts/signup/",
         "/no-such-page/",
+        unsubscribe_path(
+            forecaster_id=Forecaster.objects.get(handle=site.forecaster).pk,
+            kind="followed_forecaster",
+        ),
     ]
     assert_fits(phone.new_page(), paths, "visitor")
 
@@ -119,12 +125,15 @@ def test_forecaster_pages_fit_a_phone_tokens_and_forms_included(phone, site, liv
     assert (measured["scrollWidth"], measured["out"]) == (PHONE["width"], [])
     paths = [
         "/accounts/",
+        "/accounts/profile/",
+        "/accounts/delete/",
         f"/questions/{site.open_question}/",
         f"/questions/{site.choice_question}/",
         f"/questions/{site.resolved_question}/",
         f"/questions/{site.queued_question}/",
         f"/forecasters/{site.forecaster}/",
         "/questions/?mine=yes",
+        f"/comments/{site.comment}/edit/",
     ]
     assert_fits(page, paths, "alice")
 

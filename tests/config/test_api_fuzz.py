@@ -40,10 +40,12 @@ from rest_framework import throttling
 from werkzeug.test import Client
 
 from predictions import rescoring
+from predictions.follow_models import Follow
 from registry import imports
 from registry.article_fetch import UNREACHABLE
 from registry.article_text import ArticleError
 from registry.models import Question, SourceImport
+from registry.services import forecaster_for_user
 from resolvers import services as resolution_services
 from resolvers.models import Check, Resolution, ResolutionSource
 from tests import factories
@@ -83,6 +85,7 @@ class World:
     check_ids: list[int]
     proposal_ids: list[int]
     import_ids: list[int]
+    follow_ids: dict[str, list[int]]  # each persona's own (another's are 404s)
 
 
 def _check(question: Question, *, hours_ago: float, released: bool) -> Check:
@@ -190,6 +193,16 @@ def world(settings) -> World:
     )
     for question in (resolved, resolved_choice, annulled):
         rescoring.rescore_question(question_id=question.pk)
+    # Follows of alice and of staff: several each, since the fuzzer also deletes them.
+    follow_ids = {}
+    for persona, user in (("forecaster", alice.user), ("staff", staff)):
+        follower = forecaster_for_user(user=user)
+        targets = [{"question": q} for q in (*binary, upcoming, choice, resolved_choice)]
+        targets += [{"source": source}, {"forecaster": pundit}, {"forecaster": bob}]
+        follow_ids[persona] = [
+            Follow.objects.create(follower=follower, **target).pk for target in targets
+        ]
+    follow_ids["anonymous"] = follow_ids["forecaster"]
 
     return World(
         question_slugs=[
@@ -204,6 +217,7 @@ def world(settings) -> World:
         check_ids=[unresolved_check.pk, resolved_check.pk],
         proposal_ids=[claim.pk for claim in proposals],
         import_ids=[source_import.pk],
+        follow_ids=follow_ids,
     )
 
 
@@ -300,6 +314,7 @@ def _config(world: World, persona: str) -> schemathesis.Config:
                 "checks": {"values": world.check_ids},
                 "proposals": {"values": world.proposal_ids},
                 "imports": {"values": world.import_ids},
+                "follows": {"values": world.follow_ids[persona]},
             },
             "operations": [
                 _path_parameters("questions", "slug", "questions"),
@@ -310,6 +325,7 @@ def _config(world: World, persona: str) -> schemathesis.Config:
                 _path_parameters("checks", "id", "checks"),
                 _path_parameters("proposals", "id", "proposals"),
                 _path_parameters("imports", "id", "imports"),
+                _path_parameters("follows", "id", "follows"),
                 # PUT takes the same fields as POST /questions/, and PATCH goes through the
                 # same update: their coverage cases would repeat those (and cost seconds).
                 {

@@ -30,7 +30,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
+from predictions.comments import Comment
+from predictions.follow_models import Follow, NotificationSettings
 from predictions.models import Forecast
+from predictions.unsubscribe import unsubscribe_token
 from registry.models import Claim, Forecaster, Question, Source, SourceImport
 from registry.selectors import api_tokens_of
 from resolvers.models import Check, Dispute, Resolution, ResolutionSource
@@ -56,6 +59,11 @@ RESOLVED_TITLE = "Matrix resolved: did it happen?"
 # public pages and the public API show it to no one until it is accepted.
 PROPOSAL_QUOTE = "Matrix proposal: open models will win by 2030."
 PROPOSAL_DRAFT_TITLE = "Matrix proposal draft: will open models win by 2030?"
+# Alice's comment on the open question, with her standing forecast beside it (private
+# until the close), and Bob's comment that staff hid (its text for staff only).
+ALICE_COMMENT = "Matrix comment: the base rate is low."
+ALICE_COMMENT_FORECAST = "forecast when posting: <strong>63.7% Yes</strong>"
+HIDDEN_COMMENT = "Matrix hidden comment: buy my pills"
 
 # Where refused visitors are sent.
 LOGIN = "/accounts/login/?next="
@@ -86,6 +94,9 @@ class World:
     source_import: SourceImport
     tag_slug: str
     token_digests: dict[str, str]
+    comment: Comment
+    hidden_comment: Comment
+    follow: Follow  # Alice follows the closed question
 
     def user_of(self, persona: str):  # type: ignore[no-untyped-def]
         return {ALICE: self.alice.user, BOB: self.bob.user, STAFF: self.staff}.get(persona)
@@ -108,6 +119,13 @@ class World:
             "claim_proposal": self.claim_proposal.pk,
             "import": self.source_import.pk,
             "tag": self.tag_slug,
+            "comment": self.comment.pk,
+            "hidden_comment": self.hidden_comment.pk,
+            "follow": self.follow.pk,
+            # The link in Alice's emails that stops her closing reminders.
+            "alice_unsubscribe": unsubscribe_token(
+                forecaster_id=self.alice.pk, kind="closing_reminder"
+            ),
             # The digest of each persona's one token (made by their token client).
             **{f"{persona}_token": digest for persona, digest in self.token_digests.items()},
         }
@@ -140,7 +158,7 @@ def world(alice, bob, staff_user, alice_client, bob_client, staff_client) -> Wor
     open_question = factories.QuestionFactory(
         slug="matrix-open", title=OPEN_TITLE, crowd_hidden_until_forecast=True
     )
-    factories.ForecastFactory(
+    alice_open_forecast = factories.ForecastFactory(
         question=open_question,
         forecaster=alice,
         probabilities=[0.637],
@@ -204,6 +222,21 @@ def world(alice, bob, staff_user, alice_client, bob_client, staff_client) -> Wor
             persona: api_tokens_of(user=user).get().digest
             for persona, user in ((ALICE, alice.user), (BOB, bob.user), (STAFF, staff_user))
         },
+        comment=factories.CommentFactory(
+            question=open_question,
+            author=alice,
+            body=ALICE_COMMENT,
+            standing_forecast=alice_open_forecast,
+        ),
+        hidden_comment=factories.CommentFactory(
+            question=open_question,
+            author=bob,
+            body=HIDDEN_COMMENT,
+            hidden_at=timezone.now(),
+            hidden_by=staff_user,
+            hidden_reason="Matrix moderation",
+        ),
+        follow=Follow.objects.create(follower=alice, question=closed_question),
     )
 
 
@@ -310,6 +343,58 @@ def own_tokens_revoked(count: int) -> Callable[[World, str], None]:
                 assert api_tokens_of(user=world.user_of(other)).count() == count, other
 
     return check
+
+
+def commented_by_the_caller(body: str) -> Callable[[World, str], None]:
+    """The open question's newest comment is the caller's, with that body, posted now."""
+
+    def check(world: World, persona: str) -> None:
+        comment = world.open_question.comments.order_by("-created_at", "-id").first()
+        assert (comment.author.user, comment.body) == (world.user_of(persona), body)
+        assert abs(comment.created_at - timezone.now()) < timedelta(minutes=1)
+        assert comment.hidden_at is None and comment.edited_at is None
+
+    return check
+
+
+def comment_body_is(body: str) -> Callable[[World, str], None]:
+    def check(world: World, persona: str) -> None:
+        world.comment.refresh_from_db()
+        assert (world.comment.body, world.comment.author) == (body, world.alice)
+        assert world.comment.edited_at is not None
+
+    return check
+
+
+def comment_hidden_by_staff(world: World, persona: str) -> None:
+    world.comment.refresh_from_db()
+    assert (world.comment.hidden_by, world.comment.hidden_reason) == (world.staff, "Matrix")
+
+
+def hidden_comment_shown(world: World, persona: str) -> None:
+    world.hidden_comment.refresh_from_db()
+    assert world.hidden_comment.hidden_at is None
+
+
+def display_name_of_the_caller_only(world: World, persona: str) -> None:
+    """The caller's profile has the new name, under its own handle; nobody else's changed."""
+    renamed = Forecaster.objects.filter(display_name="Renamed through the matrix")
+    assert [f.user for f in renamed] == [world.user_of(persona)]
+    assert world.alice.handle == "alice" and Forecaster.objects.filter(handle="alice").exists()
+
+
+def deleted_the_callers_account_only(world: World, persona: str) -> None:
+    """The caller's login is gone and its forecaster kept as a deleted one; the others'
+    logins and forecasts are as they were."""
+    deleted = Forecaster.objects.filter(deleted_at__isnull=False)
+    assert [f.user for f in deleted] == [world.user_of(persona)]
+    caller = deleted.get()
+    assert caller.handle.startswith("deleted-") and not caller.user.is_active
+    users = get_user_model().objects
+    for other in (ALICE, BOB, STAFF):
+        if other != persona:
+            assert users.get(pk=world.user_of(other).pk).is_active, other
+    assert Forecast.objects.filter(forecaster=world.alice).exists()
 
 
 def user_created_without_privileges(world: World, persona: str) -> None:
@@ -1137,6 +1222,97 @@ _accounts = [
         bob=Expect(302, redirect="/accounts/"),
         staff=Expect(302, redirect="/accounts/"),
     ),
+    # Email verification: a link works for whoever follows it (it is the proof of the
+    # address); one that is not a signed token confirms nothing, for anyone.
+    *everyone(
+        "GET",
+        "/accounts/email/verify/not-a-token/",
+        page=True,
+        shows=see("This confirmation link is incomplete"),
+    ),
+    *every(
+        "POST",
+        "/accounts/email/verify/not-a-token/",
+        page=True,
+        **dict.fromkeys(PERSONAS, Expect(405, changes_database=False)),
+    ),
+    # A new link goes to the caller's own address (Alice's and Bob's are confirmed
+    # already; the staff login's is not); without a login or a link, nothing is sent.
+    *every(
+        "POST",
+        "/accounts/email/resend/",
+        page=True,
+        body={"token": "not-a-token"},
+        anonymous=Expect(400, shows=see("Log in and ask for a new link")),
+        alice=Expect(200, shows=see("confirmed already"), changes_database=False),
+        bob=Expect(200, shows=see("confirmed already"), changes_database=False),
+        staff=Expect(200, shows=see("A new confirmation link is on its way to <strong>admin@")),
+    ),
+    *every(
+        "GET",
+        "/accounts/email/resend/",
+        page=True,
+        **dict.fromkeys(PERSONAS, Expect(405, changes_database=False)),
+    ),
+    # One's own public profile.
+    *every(
+        "GET",
+        "/accounts/profile/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, shows=see('value="Alice"'), hides=see('value="Bob"')),
+        bob=Expect(200, shows=see('value="Bob"'), hides=see('value="Alice"')),
+        staff=200,
+    ),
+    *every(
+        "POST",
+        "/accounts/profile/",
+        page=True,
+        body={"display_name": "Renamed through the matrix", "bio": "", "link_1": ""},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/accounts/", then=display_name_of_the_caller_only),
+        bob=Expect(302, redirect="/accounts/", then=display_name_of_the_caller_only),
+        staff=Expect(302, redirect="/accounts/", then=display_name_of_the_caller_only),
+    ),
+    *every(
+        "PUT",
+        "/accounts/profile/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(405, changes_database=False),
+        bob=Expect(405, changes_database=False),
+        staff=Expect(405, changes_database=False),
+    ),
+    # Deleting one's account asks for one's password; without it nothing changes.
+    *every(
+        "GET",
+        "/accounts/delete/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, shows=see("Delete my account")),
+        bob=Expect(200, shows=see("Delete my account")),
+        staff=Expect(200, shows=see("Delete my account")),
+    ),
+    *every(
+        "POST",
+        "/accounts/delete/",
+        page=True,
+        body={"password": "not the password"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(400, shows=see("That is not your password."), changes_database=False),
+        bob=Expect(400, shows=see("That is not your password."), changes_database=False),
+        staff=Expect(400, shows=see("That is not your password."), changes_database=False),
+    ),
+    *every(
+        "POST",
+        "/accounts/delete/",
+        page=True,
+        body={"password": PASSWORD},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/", then=deleted_the_callers_account_only),
+        bob=Expect(302, redirect="/", then=deleted_the_callers_account_only),
+        staff=Expect(302, redirect="/", then=deleted_the_callers_account_only),
+    ),
 ]
 
 _staff_pages = [
@@ -1346,6 +1522,338 @@ _staff_pages = [
     ),
 ]
 
+_discussion = [
+    # The thread is public; a hidden comment's text is for staff, and the forecast beside a
+    # comment is as private as the forecast log until the close.
+    *every(
+        "GET",
+        "/api/v1/questions/{open}/comments/",
+        anonymous=Expect(200, shows=see(ALICE_COMMENT), hides=see(HIDDEN_COMMENT, "0.637")),
+        alice=Expect(200, shows=see(ALICE_COMMENT, '"Yes":0.637'), hides=see(HIDDEN_COMMENT)),
+        bob=Expect(200, shows=see(ALICE_COMMENT), hides=see(HIDDEN_COMMENT, "0.637")),
+        staff=Expect(200, shows=see(ALICE_COMMENT, HIDDEN_COMMENT, '"Yes":0.637')),
+    ),
+    *every(
+        "GET",
+        "/api/v1/questions/{draft}/comments/",
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=200,
+    ),
+    *every(
+        "POST",
+        "/api/v1/questions/{open}/comments/",
+        body={"body": "Matrix: posted through the API"},
+        anonymous=401,
+        alice=Expect(201, then=commented_by_the_caller("Matrix: posted through the API")),
+        bob=Expect(201, then=commented_by_the_caller("Matrix: posted through the API")),
+        staff=Expect(201, then=commented_by_the_caller("Matrix: posted through the API")),
+    ),
+    *every(
+        "GET",
+        "/questions/{open}/?comments=1",
+        page=True,
+        anonymous=Expect(
+            200, shows=see(ALICE_COMMENT), hides=see(HIDDEN_COMMENT, ALICE_COMMENT_FORECAST)
+        ),
+        alice=Expect(
+            200, shows=see(ALICE_COMMENT, ALICE_COMMENT_FORECAST), hides=see(HIDDEN_COMMENT)
+        ),
+        bob=Expect(
+            200, shows=see(ALICE_COMMENT), hides=see(HIDDEN_COMMENT, ALICE_COMMENT_FORECAST)
+        ),
+        staff=Expect(200, shows=see(ALICE_COMMENT, HIDDEN_COMMENT, ALICE_COMMENT_FORECAST)),
+    ),
+    *every(
+        "POST",
+        "/questions/{open}/comments/",
+        page=True,
+        body={"body": "Matrix: posted from the page"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(
+            302,
+            redirect="/questions/matrix-open/#comment-",
+            then=commented_by_the_caller("Matrix: posted from the page"),
+        ),
+        bob=Expect(
+            302,
+            redirect="/questions/matrix-open/#comment-",
+            then=commented_by_the_caller("Matrix: posted from the page"),
+        ),
+        staff=Expect(
+            302,
+            redirect="/questions/matrix-open/#comment-",
+            then=commented_by_the_caller("Matrix: posted from the page"),
+        ),
+    ),
+    # A draft takes no comments: not found, and staff are told why on its page.
+    *every(
+        "POST",
+        "/questions/{draft}/comments/",
+        page=True,
+        body={"body": "Matrix: on a draft"},
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=Expect(302, redirect="/questions/matrix-draft/", changes_database=False),
+    ),
+    # Only the author edits a comment (within the edit window).
+    *every(
+        "GET",
+        "/comments/{comment}/edit/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(200, shows=see(ALICE_COMMENT)),
+        bob=Expect(403, hides=see(ALICE_COMMENT)),
+        staff=Expect(403, hides=see(ALICE_COMMENT)),
+    ),
+    *every(
+        "POST",
+        "/comments/{comment}/edit/",
+        page=True,
+        body={"body": "Matrix: edited by its author"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(
+            302,
+            redirect="/questions/matrix-open/#comment-",
+            then=comment_body_is("Matrix: edited by its author"),
+        ),
+        bob=403,
+        staff=403,
+    ),
+    # Only staff moderate.
+    *every(
+        "POST",
+        "/comments/{comment}/hide/",
+        page=True,
+        body={"reason": "Matrix"},
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(
+            302, redirect="/questions/matrix-open/#comment-", then=comment_hidden_by_staff
+        ),
+    ),
+    *every(
+        "POST",
+        "/comments/{hidden_comment}/unhide/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(302, redirect="/questions/matrix-open/#comment-", then=hidden_comment_shown),
+    ),
+    *every(
+        "GET",
+        "/admin/predictions/comment/",
+        page=True,
+        anonymous=Expect(302, redirect=ADMIN_LOGIN),
+        alice=Expect(302, redirect=ADMIN_LOGIN),
+        bob=Expect(302, redirect=ADMIN_LOGIN),
+        staff=Expect(200, shows=see(ALICE_COMMENT)),
+    ),
+]
+
+
+def follows_by_the_caller(target: str, key: str) -> Callable[[World, str], None]:
+    """The caller follows the target (a question or source by slug, a forecaster by handle)."""
+    lookup = f"{target}__handle" if target == "forecaster" else f"{target}__slug"
+
+    def check(world: World, persona: str) -> None:
+        follows = Follow.objects.filter(follower__user=world.user_of(persona), **{lookup: key})
+        assert follows.count() == 1
+
+    return check
+
+
+def alice_follow_ended(world: World, persona: str) -> None:
+    assert not Follow.objects.filter(pk=world.follow.pk).exists()
+
+
+def notice_settings_of_the_caller_saved(world: World, persona: str) -> None:
+    (saved,) = NotificationSettings.objects.all()
+    assert saved.forecaster.user == world.user_of(persona)
+    assert (saved.daily_digest, saved.resolved_notice, saved.closing_reminder) == (
+        True,
+        True,
+        False,
+    )
+
+
+def alice_closing_reminders_stopped(world: World, persona: str) -> None:
+    (saved,) = NotificationSettings.objects.all()
+    assert (saved.forecaster, saved.closing_reminder) == (world.alice, False)
+
+
+FOLLOW = {"action": "follow"}
+
+_follows = [
+    # The follow buttons: one follows for oneself, a visitor logs in first; a draft is found
+    # by staff only, and not even they can follow it; nobody follows themself.
+    *every(
+        "POST",
+        "/questions/{open}/follow/",
+        page=True,
+        body=FOLLOW,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(
+            302,
+            redirect="/questions/matrix-open/",
+            then=follows_by_the_caller("question", "matrix-open"),
+        ),
+        bob=Expect(
+            302,
+            redirect="/questions/matrix-open/",
+            then=follows_by_the_caller("question", "matrix-open"),
+        ),
+        staff=Expect(
+            302,
+            redirect="/questions/matrix-open/",
+            then=follows_by_the_caller("question", "matrix-open"),
+        ),
+    ),
+    *everyone("GET", "/questions/{open}/follow/", status=405, page=True),
+    *every(
+        "POST",
+        "/questions/{draft}/follow/",
+        page=True,
+        body=FOLLOW,
+        anonymous=404,
+        alice=404,
+        bob=404,
+        staff=Expect(302, redirect="/questions/matrix-draft/", changes_database=False),
+    ),
+    *every(
+        "POST",
+        "/questions/{closed}/follow/",
+        page=True,
+        body={"action": "unfollow"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/questions/matrix-closed/", then=alice_follow_ended),
+        bob=Expect(302, redirect="/questions/matrix-closed/", changes_database=False),
+        staff=Expect(302, redirect="/questions/matrix-closed/", changes_database=False),
+    ),
+    *every(
+        "POST",
+        "/forecasters/alice/follow/",
+        page=True,
+        body=FOLLOW,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(302, redirect="/forecasters/alice/", changes_database=False),
+        bob=Expect(
+            302, redirect="/forecasters/alice/", then=follows_by_the_caller("forecaster", "alice")
+        ),
+        staff=Expect(
+            302, redirect="/forecasters/alice/", then=follows_by_the_caller("forecaster", "alice")
+        ),
+    ),
+    *every(
+        "POST",
+        "/sources/{source}/follow/",
+        page=True,
+        body=FOLLOW,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(
+            302,
+            redirect="/sources/matrix-source/",
+            then=follows_by_the_caller("source", "matrix-source"),
+        ),
+        bob=Expect(
+            302,
+            redirect="/sources/matrix-source/",
+            then=follows_by_the_caller("source", "matrix-source"),
+        ),
+        staff=Expect(
+            302,
+            redirect="/sources/matrix-source/",
+            then=follows_by_the_caller("source", "matrix-source"),
+        ),
+    ),
+    # One's own notification settings.
+    *every(
+        "POST",
+        "/accounts/notification-settings/",
+        page=True,
+        body={"daily_digest": "on", "resolved_notice": "on"},
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=Expect(
+            302, redirect="/accounts/#notice-settings", then=notice_settings_of_the_caller_saved
+        ),
+        bob=Expect(
+            302, redirect="/accounts/#notice-settings", then=notice_settings_of_the_caller_saved
+        ),
+        staff=Expect(
+            302, redirect="/accounts/#notice-settings", then=notice_settings_of_the_caller_saved
+        ),
+    ),
+    *every(
+        "GET",
+        "/accounts/notification-settings/",
+        page=True,
+        anonymous=Expect(302, redirect=LOGIN),
+        alice=405,
+        bob=405,
+        staff=405,
+    ),
+    # An email's unsubscribe link works for whoever holds it, logged in or not, and only
+    # for the account and kind it was signed for; a GET only asks.
+    *everyone(
+        "GET", "/notifications/unsubscribe/{alice_unsubscribe}/", page=True, shows=see("@alice")
+    ),
+    *every(
+        "POST",
+        "/notifications/unsubscribe/{alice_unsubscribe}/",
+        page=True,
+        **dict.fromkeys(PERSONAS, Expect(200, then=alice_closing_reminders_stopped)),
+    ),
+    *everyone("POST", "/notifications/unsubscribe/not-a-token/", status=400, page=True),
+    *everyone("PUT", "/notifications/unsubscribe/{alice_unsubscribe}/", status=405, page=True),
+    # The API: one's own follows only.
+    *every(
+        "GET",
+        "/api/v1/follows/",
+        anonymous=401,
+        alice=Expect(200, shows=see('"matrix-closed"')),
+        bob=Expect(200, hides=see("matrix-closed")),
+        staff=Expect(200, hides=see("matrix-closed")),
+    ),
+    *every(
+        "POST",
+        "/api/v1/follows/",
+        body={"question": "matrix-open"},
+        anonymous=401,
+        alice=Expect(201, then=follows_by_the_caller("question", "matrix-open")),
+        bob=Expect(201, then=follows_by_the_caller("question", "matrix-open")),
+        staff=Expect(201, then=follows_by_the_caller("question", "matrix-open")),
+    ),
+    *every(
+        "POST",
+        "/api/v1/follows/",
+        body={"question": "matrix-draft"},
+        anonymous=401,
+        alice=400,
+        bob=400,
+        staff=400,
+    ),
+    *every(
+        "GET",
+        "/api/v1/follows/{follow}/",
+        anonymous=401,
+        alice=Expect(200, shows=see('"matrix-closed"')),
+        bob=404,
+        staff=404,
+    ),
+    *every(
+        "DELETE",
+        "/api/v1/follows/{follow}/",
+        anonymous=401,
+        alice=Expect(204, then=alice_follow_ended),
+        bob=404,
+        staff=404,
+    ),
+]
+
 MATRIX: list[Row] = [
     *with_format_suffix(_router),
     *_forecasts,
@@ -1355,6 +1863,8 @@ MATRIX: list[Row] = [
     *_accounts,
     *_staff_pages,
     *_imports,
+    *_discussion,
+    *_follows,
 ]
 
 
@@ -1658,6 +2168,35 @@ API_WRITES = [
         {"reason": "The source was misread."},
         _never_set_except(more=("resolution",)),
     ),
+    Write(
+        "POST",
+        "/api/v1/questions/{open}/comments/",
+        ALICE,
+        {"body": "Matrix: a comment with extras"},
+        _never_set_except(
+            more=(
+                "author",
+                "question",
+                "body_html",
+                "edited_at",
+                "hidden",
+                "hidden_at",
+                "hidden_by",
+                "hidden_reason",
+                "standing_forecast",
+                "forecast_when_posted",
+            )
+        ),
+    ),
+    Write(
+        "POST",
+        "/api/v1/follows/",
+        ALICE,
+        {"question": "matrix-open"},
+        # `forecaster` is a target one may follow; naming it beside a question is the 400
+        # "exactly one".
+        _never_set_except("forecaster", more=("follower", "target_type")),
+    ),
 ]
 
 MASS_ASSIGNMENT = [
@@ -1768,6 +2307,26 @@ def test_the_question_page_records_the_callers_forecast_whatever_else_is_posted(
     assert not world.open_question.resolutions.exists()
 
 
+def test_a_comment_from_the_page_is_the_callers_whatever_else_is_posted(world):
+    response = _session(world.bob.user).post(
+        "/questions/matrix-open/comments/",
+        {
+            "body": "Matrix: Bob's own words",
+            **smuggled(world),
+            "author": str(world.alice.pk),
+            "created_at": "2020-01-01T00:00:00Z",
+            "hidden_at": "2020-01-01T00:00:00Z",
+            "standing_forecast": str(world.comment.standing_forecast_id),
+        },
+    )
+
+    assert response.status_code == 302
+    comment = world.open_question.comments.order_by("-id").first()
+    assert (comment.author, comment.body) == (world.bob, "Matrix: Bob's own words")
+    assert abs(comment.created_at - timezone.now()) < timedelta(minutes=1)
+    assert comment.hidden_at is None and comment.standing_forecast is None
+
+
 def test_signup_makes_a_user_without_privileges_whatever_else_is_posted(world):
     response = Client().post(
         "/accounts/signup/",
@@ -1859,3 +2418,20 @@ def test_a_staff_override_from_the_queue_page_is_recorded_as_theirs(world):
     assert (current.outcome, current.state) == ("no", "final")
     assert current.resolved_by == world.staff
     assert current.known_on == timezone.now().date()
+
+
+def test_following_and_notice_settings_act_for_the_caller_whatever_else_is_posted(world):
+    alice = _session(world.alice.user)
+
+    alice.post("/questions/matrix-open/follow/", {**smuggled(world), "action": "follow"})
+    alice.post(
+        "/accounts/notification-settings/",
+        {**smuggled(world), "daily_digest": "on", "forecaster_id": str(world.bob.pk)},
+    )
+
+    assert list(Follow.objects.filter(question=world.open_question)) == [
+        Follow.objects.get(follower=world.alice, question=world.open_question)
+    ]
+    (saved,) = NotificationSettings.objects.all()
+    assert (saved.forecaster, saved.daily_digest) == (world.alice, True)
+    assert not world.bob.follows.exists()

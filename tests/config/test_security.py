@@ -20,6 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from config.api import WriteRateThrottle
+from predictions.follow_models import Follow
 from predictions.models import Forecast, ForecasterTotal
 from registry.models import Question
 from registry.services import api_token_create, forecaster_for_user
@@ -171,6 +172,19 @@ def _three_resolutions_of_a_question(client_user) -> str:
     return f"/api/v1/questions/{question.slug}/resolutions/"
 
 
+def _three_comments_on_a_question(client_user) -> str:
+    question = factories.QuestionFactory()
+    factories.CommentFactory.create_batch(3, question=question)
+    return f"/api/v1/questions/{question.slug}/comments/"
+
+
+def _three_of_my_follows(client_user) -> str:
+    follower = forecaster_for_user(user=client_user)
+    for question in factories.QuestionFactory.create_batch(3):
+        Follow.objects.create(follower=follower, question=question)
+    return "/api/v1/follows/"
+
+
 # Each paginated list of the API (as its schema says), and how to give it three items.
 PAGINATED_LISTS = {
     "/api/v1/questions/": _three_questions,
@@ -182,6 +196,8 @@ PAGINATED_LISTS = {
     "/api/v1/me/forecasts/": _three_of_my_forecasts,
     "/api/v1/leaderboard/": _three_on_the_leaderboard,
     "/api/v1/questions/{slug}/resolutions/": _three_resolutions_of_a_question,
+    "/api/v1/follows/": _three_of_my_follows,
+    "/api/v1/questions/{slug}/comments/": _three_comments_on_a_question,
 }
 
 
