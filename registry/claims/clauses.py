@@ -197,3 +197,12 @@ def is_imperative(unit: Unit) -> bool:
         and subject_of(root) is None
         and not any(child.tag_ == "MD" for child in root.children)
     )
+
+
+def is_risk(verb) -> bool:
+    """ "The economy faces downside risks", "wage growth may pose an upside risk": a risk to
+    the outlook, named; not a forecast that it comes about."""
+    return verb.lemma_ in ("face", "pose", "carry", "present", "see") and any(
+        child.dep_ == "dobj" and child.lemma_.lower() in ("risk", "threat")
+        for child in verb.children
+    )

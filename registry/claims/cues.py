@@ -51,6 +51,7 @@ META = [
     r"(?:\bwill\s+|'ll\s+)be\s+(?:followed|joined)\s+by\b|\bwill\s+(?:go|walk)\s+(?:into|through)\b[^.]*"
     r"\b(?:detail|shortly|later|in\s+a\s+moment)\b|\bwill\s+be\s+(?:available|posted|published|"
     r"filed)\b[^.]*\b(?:website|site|tomorrow|10-?Q|10-?K|investor\s+relations)\b",
+    r"\bremains\s+to\s+be\s+seen\b|\bonly\s+time\s+will\s+tell\b",
     # disclaimers
     r"\bmay\s+differ\s+(?:materially|significantly)\b|\billustrative\s+purposes\b|"
     r"\bstatements?\s+(?:are|is)\s+made\s+as\s+of\b|\bnot\s+(?:a\s+)?guarantee\b|"
@@ -238,6 +239,8 @@ STANCES = frozenset(
 )
 STATIVE = frozenset(["be", "have", "seem", "appear", "look", "feel", "mean", "matter"])
 STATE_VERBS = STATIVE | {"mark", "represent", "include", "contain", "stand"}
+# Clauses whose content the sentence does not assert. Not "while" or "although": "While we
+# expect growth of 1%, this is lower than before" asserts the expectation.
 SUBORDINATORS = frozenset(
     [
         "if",
@@ -246,7 +249,6 @@ SUBORDINATORS = frozenset(
         "unless",
         "once",
         "until",
-        "while",
         "before",
         "after",
         "whenever",

@@ -34,6 +34,7 @@ from registry.claims.clauses import (
     is_evaluation,
     is_imperative,
     is_rate_path,
+    is_risk,
     is_stance,
     modal_cues,
     not_asserted,
@@ -162,6 +163,10 @@ def _modal_evidence(
         if past_root and in_relative_clause(verb):
             # "We launched X, which will give fans ...": what a past act's product does
             found.vetoes.append(f"its future wording describes something done: “{phrase}”")
+            continue
+        if is_risk(verb):
+            found.vetoes.append(f"a risk named, not foretold: “{phrase} {verb.text}”")
+            found.vetoed_modals.add(modal.lower_)
             continue
         if verb.lemma_ in ("depend", "hinge") or (
             verb.lemma_ == "base" and any(c.dep_ == "auxpass" for c in verb.children)
@@ -319,6 +324,8 @@ def _names_a_forecast(text: str, start: int, end: int) -> bool:
 def _date_evidence(unit: Unit, passage: Passage, tense: str, found: Evidence) -> None:
     if tense in ("past", "hypothetical") or (tense == "state" and not PROJECTION.search(unit.text)):
         return
+    if unit.doc is not None and is_risk(unit.doc.root):
+        return  # "The economy faces downside risks in the year ahead"
     if is_imperative(unit):
         return  # "Talk to you all next year", "Use layoffs.fyi to judge me at the end of the year"
     if unit.doc is not None and any(
@@ -345,8 +352,9 @@ def _evidence(unit: Unit, passage: Passage, table: EstimativeTable, stated) -> E
     in_bets = passage.titled_as_bets or unit.block in passage.predictions_list_blocks
     _modal_evidence(unit, found, in_bets=in_bets, policy_body=passage.policy_body)
     _word_evidence(unit, table, tense, found)
-    if tense != "past":
-        _judgement_evidence(unit, found)
+    # Its verb's own tense decides: "Inflation has held above 2%, but we expect it to ease"
+    _judgement_evidence(unit, found)
+    if tense != "past" and not (unit.doc is not None and is_risk(unit.doc.root)):
         future_word = FUTURE_WORDS.search(blank_quotes(normalize(unit.text)))
         if future_word:
             found.strong.append(f"future wording “{future_word.group()}”")

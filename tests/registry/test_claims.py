@@ -202,6 +202,8 @@ class TestWhatCountsAsAForecast:
             "federal funds rate will be 4.6 percent at the end of 2027.",
             "Now, if exchange rates remain the same, currency should cut revenue by 1%.",
             "Even under the very low emissions scenario, warming is likely to reach 1.5°C.",
+            "While we expect Japan's economy to grow 1.0% this year, that is lower than before.",
+            "Inflation has held above 2% since 2022, but we expect it to ease to 2% this year.",
         ],
     )
     def test_forecasts(self, text):
@@ -257,6 +259,9 @@ class TestWhatCountsAsAForecast:
             ("So we will manage that signal through the year.", "a commitment"),
             ("So overall, we're going to be much more focused on it.", "a commitment"),
             ("I think you also mentioned headwinds in the second half of 2027.", "no forecast"),
+            ("Wage growth may pose an upside risk to price pressures.", "a risk named"),
+            ("The Eurozone economy faces downside risks in the year ahead.", "no forecast"),
+            ("It remains to be seen if the stimulus will be enough.", "the text or the event"),
         ],
     )
     def test_not_forecasts_say_why(self, text, reason):
