@@ -202,12 +202,22 @@ class ForecasterTotal(models.Model):
 
 
 class Notification(models.Model):
-    """An email sent to a forecaster about a question; the unique constraint makes each
-    kind go out at most once, however often the task runs."""
+    """A notice to a forecaster about a question; the unique constraint makes each kind go
+    out at most once, however often the task runs.
+
+    A notice sent at once is recorded with its email; one kept for the daily digest is
+    `pending_digest` with its text in `summary` until the digest goes out."""
 
     class Kind(models.TextChoices):
         CLOSING_REMINDER = "closing_reminder", "Closes within a day"
         RESOLVED_NOTICE = "resolved_notice", "Resolved, with the score"
+        OUTCOME_PROPOSED = "outcome_proposed", "An outcome is proposed"
+        STALE_FORECAST = "stale_forecast", "Your forecast is stale"
+        FOLLOWED_FORECASTER = (
+            "followed_forecaster",
+            "A forecaster you follow forecast on a new question",
+        )
+        FOLLOWED_SOURCE = "followed_source", "A new question from a source you follow"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     forecaster = models.ForeignKey(
