@@ -96,6 +96,8 @@ def modal_cues(unit: Unit) -> list[tuple[str, object, object]]:
         elif lower == "would":
             cues.append(("conditional", token, verb))
         elif lower == "going" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
+            if any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in token.children):
+                continue  # "we thought those were going to be necessary": the past's future
             # the verb is what is going to happen: "we're going to see", not "go"
             action = next((c for c in token.children if c.dep_ == "xcomp"), token)
             cues.append(("future", token, action))

@@ -262,6 +262,7 @@ class TestWhatCountsAsAForecast:
             ("Wage growth may pose an upside risk to price pressures.", "a risk named"),
             ("The Eurozone economy faces downside risks in the year ahead.", "no forecast"),
             ("It remains to be seen if the stimulus will be enough.", "the text or the event"),
+            ("We thought those two things were going to be necessary.", "the past"),
         ],
     )
     def test_not_forecasts_say_why(self, text, reason):
