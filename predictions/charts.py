@@ -7,7 +7,8 @@ alternative, which pages also show next to the chart.
 
 Shared pieces for every chart: `Frame` (a plot area and the data ranges it maps),
 `axes` (grid, axis lines, ticks, tick labels and axis titles), `legend` and
-`svg_document`.
+`svg_document`. The crowd chart may carry the viewer's own forecasts as a step line
+(`OwnLine`); the distribution of scores on a question is in `predictions/score_chart.py`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ GRID = "#d4d7dc"
 PALETTE = ("#0b57d0", "#a11a1a", "#0f6b2f", "#7a4d00", "#6b2fa0", "#00697a", "#4a4f57", "#b3006b")
 DASHES = ("", "8 4", "2 3", "10 3 2 3", "5 5", "1 4", "14 4", "6 2 1 2")
 LEGEND_ROW = 24
+# The viewer's own line: near-black, dashed unlike any crowd line, with hollow squares where
+# the forecast changed, so that it stands apart from every crowd line without colour.
+OWN_COLOUR = INK
+OWN_DASH = "4 2"
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,82 @@ def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str], *, final: b
     return text
 
 
+@dataclass(frozen=True)
+class OwnLine:
+    """The viewer's standing forecast of `option` on each day of the crowd series they had
+    one, oldest first: drawn as a step line (a forecast holds until the next one)."""
+
+    option: str
+    days: Sequence[tuple[date, float]]
+
+
+def _day_words(day: date, *, with_year: bool) -> str:
+    return f"{day.day} {day:%b}" + (f" {day.year}" if with_year else "")
+
+
+def own_text(
+    own: OwnLine, series: Sequence[CrowdPoint], *, final: bool = False, name_option: bool = False
+) -> str:
+    """ "Your forecast: 70% since 3 Dec; the crowd's median: 62%." (on the last day shown;
+    "since" the day the forecast took its last value; "on China" after "forecast" and
+    "median" with `name_option`)."""
+    if not own.days:
+        return ""
+    last_day, value = own.days[-1]
+    since = last_day
+    for day, earlier in reversed(own.days):
+        if abs(earlier - value) > 1e-9:
+            break
+        since = day
+    crowd = {point.day: point.probabilities.get(own.option) for point in series}.get(last_day)
+    with_year = bool(series) and series[0].day.year != series[-1].day.year
+    on = f" on {own.option}" if name_option else ""
+    adjective = "final " if final else ""
+    text = (
+        f"Your {adjective}forecast{on}: {percent(value)} since "
+        f"{_day_words(since, with_year=with_year)}"
+    )
+    if crowd is not None:
+        text += f"; the crowd's {adjective}median{on}: {percent(crowd)}"
+    return text + "."
+
+
+def _own_series(frame: Frame, own: OwnLine) -> str:
+    """The step line (a polyline per run of consecutive days) and a hollow square on each
+    day the forecast changed."""
+    runs: list[list[tuple[float, float]]] = []
+    squares: list[tuple[float, float]] = []
+    previous: tuple[date, float] | None = None
+    for day, value in own.days:
+        x, y = frame.x(day.toordinal()), frame.y(value)
+        if previous is not None and (day - previous[0]).days == 1:
+            changed = abs(value - previous[1]) > 1e-9
+            if changed:  # hold the earlier value up to this day, then step
+                runs[-1].append((x, frame.y(previous[1])))
+            runs[-1].append((x, y))
+        else:
+            runs.append([(x, y)])
+            changed = True
+        if changed:
+            squares.append((x, y))
+        previous = (day, value)
+    parts = [f'<g class="own" stroke="{OWN_COLOUR}">']
+    for run in runs:
+        if len(run) > 1:
+            parts.append(
+                f'<polyline fill="none" stroke-width="3" stroke-dasharray="{OWN_DASH}" points="'
+                + " ".join(f"{number(x)},{number(y)}" for x, y in run)
+                + '"/>'
+            )
+    for x, y in squares:
+        parts.append(
+            f'<rect x="{number(x - 4.5)}" y="{number(y - 4.5)}" width="9" height="9" '
+            'fill="#ffffff" stroke-width="2"/>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
 def crowd_chart(
     series: Sequence[CrowdPoint],
     *,
@@ -257,19 +338,26 @@ def crowd_chart(
     title: str = "Crowd forecast over time",
     chart_id: str = "crowd-chart",
     final: bool = False,
+    own: OwnLine | None = None,
 ) -> Chart:
     """A line per option of the crowd's probability (0-100%) by day, with a legend when
     there is more than one line. `options` picks the lines, in order (default: every key
-    of the series; pass ["Yes"] for a binary question)."""
+    of the series; pass ["Yes"] for a binary question). `own`, the viewer's own forecasts
+    of one of those options, is drawn over them as a step line, with its legend entry."""
     if options is None:
         options = list(series[0].probabilities) if series else []
     options = list(options)
-    show_legend = len(options) > 1
+    if own is not None and (not own.days or own.option not in options or not series):
+        own = None
+    show_legend = len(options) > 1 or own is not None
     plot_height = 220
     top, bottom, left, right = 14, 52, 68, 30
-    legend_height = len(options) * LEGEND_ROW + 6 if show_legend else 0
+    rows = len(options) + (1 if own is not None else 0)
+    legend_height = rows * LEGEND_ROW + 6 if show_legend else 0
     height = top + plot_height + bottom + legend_height
     text = crowd_text(series, options, final=final)
+    if own is not None:
+        text += " " + own_text(own, series, final=final, name_option=len(options) > 1)
 
     if series:
         first, last = series[0].day.toordinal(), series[-1].day.toordinal()
@@ -291,7 +379,7 @@ def crowd_chart(
             x_ticks=x_ticks,
             y_ticks=percent_ticks(),
             x_title=x_title,
-            y_title="Crowd probability",
+            y_title="Probability" if own is not None else "Crowd probability",
         )
     ]
 
@@ -308,6 +396,10 @@ def crowd_chart(
     for index, label in enumerate(options):
         colour, dash = PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
         shown = f"{label}, latest {percent(series[-1].probabilities[label])}" if series else label
+        if own is not None and len(options) == 1:
+            shown = f"Crowd median, {'final' if final else 'latest'} " + percent(
+                series[-1].probabilities[label]
+            )
         entries.append((shown, colour, dash))
         if not series:
             continue
@@ -329,6 +421,11 @@ def crowd_chart(
         for x, y in dotted:
             body.append(f'<circle cx="{number(x)}" cy="{number(y)}" r="3.5"/>')
         body.append("</g>")
+    if own is not None:
+        body.append(_own_series(frame, own))
+        on = "" if len(options) == 1 else f" on {own.option}"
+        shown = f"Your {'final ' if final else ''}forecast{on}, {percent(own.days[-1][1])}"
+        entries.append((shown, OWN_COLOUR, OWN_DASH))
     if show_legend:
         body.append(
             legend(entries, x=frame.plot_left, y=top + plot_height + bottom + LEGEND_ROW / 2)

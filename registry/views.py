@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from config.web_throttles import web_write_wait_seconds, write_throttled_message
-from predictions import charts, comment_selectors, web
+from predictions import comment_selectors, question_charts, web
 from predictions import selectors as prediction_selectors
 from predictions.formatting import forecast_in_words, percent
 from predictions.models import Forecast, QuestionScore
@@ -112,24 +112,24 @@ def _question_context(
         form = web.forecast_form(question, latest=own_forecasts[0] if own_forecasts else None)
 
     crowd_hidden = prediction_selectors.crowd_hidden_from(question=question, user=user)
-    crowd_chart = None
+    drawn = None
     crowd_days: list = []
     if not crowd_hidden:
         crowd_days = prediction_selectors.crowd_series(question=question)
         if crowd_days:
-            crowd_chart = charts.crowd_chart(
-                crowd_days,
-                options=["Yes"] if question.is_binary else question.option_labels(),
-                title=f"Crowd forecast over time: {question.title}",
-                chart_id="crowd-chart",
-                final=status == Question.Status.RESOLVED,
+            # The viewer's own forecasts only: nobody else's are drawn.
+            drawn = question_charts.forecast_chart(
+                question, crowd_days, own_forecasts, final=status == Question.Status.RESOLVED
             )
+    own_line = drawn.own if drawn else None
+    own_by_day = drawn.own_by_day if drawn else {}
     crowd_options = ["Yes"] if question.is_binary else question.option_labels()
     crowd_table = [
         {
             "day": day.day,
             "forecasters": day.forecasters,
             "values": [percent(day.probabilities[label]) for label in crowd_options],
+            "own": percent(own_by_day[day.day]) if day.day in own_by_day else "—",
         }
         for day in reversed(crowd_days[-CROWD_TABLE_DAYS:])
     ]
@@ -153,6 +153,11 @@ def _question_context(
         list(prediction_selectors.question_scores(question=question))
         if status == Question.Status.RESOLVED
         else []
+    )
+    viewer_forecaster_id = (
+        Forecaster.objects.filter(user=user).values_list("pk", flat=True).first()
+        if user.is_authenticated
+        else None
     )
     forecast_count = Forecast.objects.filter(question=question).count()
     unscored = 0
@@ -195,7 +200,8 @@ def _question_context(
         "time_left": time_from_now(question.closes_at, now).removeprefix("in ") if is_open else "",
         "revisions": revisions,
         "crowd_hidden": crowd_hidden,
-        "crowd_chart": crowd_chart,
+        "crowd_chart": drawn.chart if drawn else None,
+        "own_line": own_line,
         "crowd_options": crowd_options,
         "crowd_table": crowd_table,
         "crowd_table_days": CROWD_TABLE_DAYS,
@@ -209,9 +215,13 @@ def _question_context(
         "sources": sources,
         "evidence_public": is_staff or resolver_selectors.evidence_is_public(question),
         "current_resolution": current,
-        "dispute": _dispute_context(current, user, now),
+        "dispute": _dispute_context(current, user, now, viewer_forecaster_id),
         "resolutions": history,
         "scores": scores,
+        "score_chart": question_charts.score_distribution(
+            scores, viewer_forecaster_id=viewer_forecaster_id
+        ),
+        "viewer_forecaster_id": viewer_forecaster_id,
         "unscored_forecasters": unscored,
         "reasoning": prediction_selectors.standing_forecasts_at_close(question=question)
         if prediction_selectors.forecasts_are_public(question)
@@ -226,13 +236,13 @@ def _question_context(
     }
 
 
-def _dispute_context(current: Any, user: Any, now: datetime) -> dict[str, Any] | None:
-    """When a proposal becomes final, and whether the viewer may dispute it."""
+def _dispute_context(
+    current: Any, user: Any, now: datetime, forecaster_id: int | None
+) -> dict[str, Any] | None:
+    """When a proposal becomes final, and whether the viewer (`forecaster_id`) may dispute
+    it."""
     if current is None or current.state != "proposed":
         return None
-    forecaster_id = None
-    if user.is_authenticated:
-        forecaster_id = Forecaster.objects.filter(user=user).values_list("pk", flat=True).first()
     window = resolver_selectors.dispute_window(resolution=current, forecaster_id=forecaster_id)
     hours = (window.ends_at - now).total_seconds() / 3600
     # A deadline a day or two off is said in hours ("in 31 hours"): a day is too coarse.

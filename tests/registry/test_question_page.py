@@ -14,7 +14,7 @@ from django.utils import timezone
 from config.errors import ApplicationError
 from predictions import rescoring
 from predictions import services as forecast_services
-from predictions.models import Forecast
+from predictions.models import Forecast, QuestionScore
 from registry.models import Forecaster, QuestionRevision
 from registry.views import time_from_now
 from resolvers import services as resolution_services
@@ -377,6 +377,215 @@ def test_hidden_crowd_shows_once_the_question_closes(bob):
     factories.ForecastFactory(question=question, forecaster=bob, submitted_at=days_ago(10))
 
     assert crowd_svg(html(client_for().get(page(question)))) is not None
+
+
+# --- Your forecasts over the crowd's, and the distribution of scores ----------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def own_lines(svg: ET.Element) -> list[ET.Element]:
+    """The viewer's step line(s): the polylines of the chart's own group."""
+    return [
+        line
+        for group in svg.iter(f"{SVG}g")
+        if group.get("class") == "own"
+        for line in group.iter(f"{SVG}polyline")
+    ]
+
+
+def svg_by_id(text: str, chart_id: str) -> ET.Element | None:
+    match = re.search(rf'<svg\b[^>]*aria-labelledby="{chart_id}-title.*?</svg>', text, re.S)
+    return ET.fromstring(match.group(0)) if match else None
+
+
+def figcaption(text: str, after: str) -> str:
+    return text.split(after, 1)[1].split("<figcaption>", 1)[1].split("</figcaption>", 1)[0]
+
+
+@pytest.fixture
+def forecast_by_three(alice, bob):
+    """An open question alice forecast 40% then 70%; bob 50% and carol 60%."""
+    question = factories.QuestionFactory(opens_at=days_ago(10))
+    carol = factories.HumanForecasterFactory(user__username="carol")
+    for forecaster, probability, when in (
+        (alice, 0.4, 6),
+        (bob, 0.5, 8),
+        (carol, 0.6, 8),
+        (alice, 0.7, 3),
+    ):
+        factories.ForecastFactory(
+            question=question,
+            forecaster=forecaster,
+            probabilities=[probability],
+            submitted_at=days_ago(when),
+        )
+    return question
+
+
+def test_the_chart_shows_your_forecasts_as_a_step_line_over_the_crowd(alice, forecast_by_three):
+    text = html(client_for(alice.user).get(page(forecast_by_three)))
+
+    svg = crowd_svg(text)
+    title = svg.find(f"{SVG}title").text
+    assert title == f"Your forecasts over the crowd median over time: {forecast_by_three.title}"
+    (line,) = own_lines(svg)
+    ys = [float(pair.split(",")[1]) for pair in line.get("points").split()]
+    assert ys[0] > ys[-1]  # 40% first, then up to 70%
+    assert len(set(ys)) == 2  # a step: flat, up, flat
+    legend = [t.text for g in svg.iter(f"{SVG}g") if g.get("class") == "legend" for t in g]
+    assert "Your forecast, 70%" in [t for t in legend if t]
+    assert "Crowd median, latest 60%" in [t for t in legend if t]
+    since = days_ago(3)
+    caption = figcaption(text, 'id="crowd-heading"')
+    assert f"Your forecast: 70% since {since.day} {since:%b}; the crowd&#x27;s median: 60%." in (
+        caption
+    )
+    assert svg.find(f"{SVG}desc").text.endswith(
+        f"Your forecast: 70% since {since.day} {since:%b}; the crowd's median: 60%."
+    )
+    assert '<h2 id="crowd-heading">Crowd forecast, and yours</h2>' in text
+    # The table says it too: a column of your standing forecast, "—" before the first.
+    table = text.split("The crowd forecast by day, and yours, as a table", 1)[1]
+    table = table.split("</table>", 1)[0]
+    assert '<th scope="col" class="num">You</th>' in table
+    rows = re.findall(r"<tr><th scope=\"row\">[^<]*</th>(.*?)</tr>", table)
+    own_column = [re.findall(r'<td class="num">([^<]*)</td>', row)[1] for row in rows]
+    assert own_column[0] == "70%" and own_column[-1] == "—" and "40%" in own_column
+
+
+def test_nobody_sees_anyone_elses_line(bob, staff_user, forecast_by_three):
+    for viewer in (client_for(), client_for(staff_user)):
+        text = html(viewer.get(page(forecast_by_three)))
+        svg = crowd_svg(text)
+        assert svg is not None and not own_lines(svg)
+        assert "Your forecast" not in text.split('id="crowd-heading"', 1)[1].split("</section>")[0]
+        assert svg.find(f"{SVG}title").text.startswith("Crowd forecast over time")
+    # Bob sees his own 50%, never alice's 40% or 70%.
+    text = html(client_for(bob.user).get(page(forecast_by_three)))
+    (line,) = own_lines(crowd_svg(text))
+    assert len({pair.split(",")[1] for pair in line.get("points").split()}) == 1
+    since = days_ago(8)
+    assert f"Your forecast: 50% since {since.day} {since:%b}" in text
+
+
+def test_a_forecast_saved_today_shows_on_todays_day(alice):
+    question = factories.QuestionFactory()
+    client = client_for(alice.user)
+
+    client.post(page(question), {"probability": "65"})
+
+    text = html(client.get(page(question)))
+    today = timezone.now()
+    assert f"Your forecast: 65% since {today.day} {today:%b}; the crowd&#x27;s median: 65%." in (
+        text
+    )
+
+
+def test_multiple_choice_follows_the_option_your_latest_forecast_rates_highest(
+    alice, bob, mc_question
+):
+    for forecaster, probabilities, when in (
+        (bob, [0.5, 0.3, 0.2], 5),
+        (alice, [0.6, 0.3, 0.1], 4),
+        (alice, [0.2, 0.7, 0.1], 2),
+    ):
+        factories.ForecastFactory(
+            question=mc_question,
+            forecaster=forecaster,
+            probabilities=probabilities,
+            submitted_at=days_ago(when),
+        )
+
+    text = html(client_for(alice.user).get(page(mc_question)))
+
+    (line,) = own_lines(crowd_svg(text))
+    assert line is not None
+    since = days_ago(2)
+    assert (
+        f"Your forecast on China: 70% since {since.day} {since:%b}; the crowd&#x27;s median on"
+        in (text)
+    )
+    assert '<th scope="col" class="num">You: China</th>' in text
+
+
+def test_once_resolved_the_line_says_final(alice, bob, staff_user):
+    question = factories.ClosedQuestionFactory()
+    for forecaster, probability in ((alice, 0.9), (bob, 0.3)):
+        factories.ForecastFactory(
+            question=question,
+            forecaster=forecaster,
+            probabilities=[probability],
+            submitted_at=days_ago(40),
+        )
+    resolution_services.resolution_record(
+        question=question, outcome="yes", rationale="It happened.", user=staff_user
+    )
+
+    text = html(client_for(alice.user).get(page(question)))
+
+    assert "Your final forecast: 90% since" in text
+    assert "the crowd&#x27;s final median: 60%." in text
+
+
+@pytest.fixture
+def resolved_with_scores(alice, bob, staff_user):
+    """Alice 90%, bob 20%, carol 60% on a question that resolved yes, scored."""
+    question = factories.ClosedQuestionFactory()
+    carol = factories.HumanForecasterFactory(user__username="carol")
+    for forecaster, probability in ((alice, 0.9), (bob, 0.2), (carol, 0.6)):
+        factories.ForecastFactory(
+            question=question,
+            forecaster=forecaster,
+            probabilities=[probability],
+            submitted_at=days_ago(50),
+        )
+    resolution_services.resolution_record(
+        question=question, outcome="yes", rationale="It happened.", user=staff_user
+    )
+    rescoring.rescore_question(question_id=question.pk)
+    return question
+
+
+def test_the_distribution_of_scores_marks_yours_and_the_crowds(alice, resolved_with_scores):
+    text = html(client_for(alice.user).get(page(resolved_with_scores)))
+
+    svg = svg_by_id(text, "score-distribution")
+    assert svg is not None and svg.get("role") == "img"
+    bars = [
+        rect
+        for group in svg.iter(f"{SVG}g")
+        if group.get("class") == "bars"
+        for rect in group.iter(f"{SVG}rect")
+    ]
+    assert bars  # three forecasters in one or more bars
+    marks = {line.get("class") for line in svg.iter(f"{SVG}line")}
+    assert {"own", "crowd"} <= marks
+    caption = figcaption(text, 'id="scores-heading"')
+    assert "Relative scores of 3 forecasters on this question" in caption
+    assert "Below 0 beats the crowd&#x27;s median, which scores 0: 1 of 3 did." in caption
+    mine = QuestionScore.objects.get(question=resolved_with_scores, forecaster=alice)
+    assert mine.relative_score < 0
+    assert f"Yours: {mine.relative_score:+.3f}, 1st best of 3." in caption
+    assert "Every score is listed in the table below." in caption
+    row = re.search(r'<tr>\s*<td><a href="/forecasters/alice/">.*?</tr>', text, re.S).group(0)
+    assert '<strong class="you">(you)</strong>' in row
+
+
+def test_the_distribution_is_for_everyone_but_marks_nobody_for_a_visitor(resolved_with_scores):
+    text = html(client_for().get(page(resolved_with_scores)))
+
+    svg = svg_by_id(text, "score-distribution")
+    assert svg is not None
+    assert "own" not in {line.get("class") for line in svg.iter(f"{SVG}line")}
+    assert "Yours:" not in figcaption(text, 'id="scores-heading"')
+    assert "(you)" not in text
+
+
+def test_no_distribution_before_the_question_resolves(alice, forecast_by_three):
+    text = html(client_for(alice.user).get(page(forecast_by_three)))
+
+    assert svg_by_id(text, "score-distribution") is None
 
 
 # --- Criteria history, claims, sources --------------------------------------------------
