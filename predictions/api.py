@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
+from config.api import PageNumberPagination, StrictInputSerializer
 from config.errors import ApplicationError
 from config.openapi import FORBIDDEN
 from predictions import selectors, services
@@ -245,6 +245,7 @@ class LeaderboardEntrySerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     forecaster = serializers.CharField(source="forecaster.handle")
     display_name = serializers.CharField(source="forecaster.display_name")
+    kind = serializers.CharField(source="forecaster.kind")
     questions = serializers.IntegerField()
     mean_relative_score = serializers.FloatField()
     relative_score_interval = serializers.SerializerMethodField()
@@ -257,44 +258,107 @@ class LeaderboardEntrySerializer(serializers.Serializer):
         return [total.relative_score_low, total.relative_score_high]
 
 
-class LeaderboardView(generics.ListAPIView):
-    """Forecasters ranked by mean relative score (lower is better; ties: more questions).
+class CrowdRowSerializer(serializers.Serializer):
+    """The people's crowd (the daily per-option median of people's standing forecasts)
+    scored as a forecaster: shown beside a board for comparison, never ranked."""
 
-    `scope` is `all`, `tag:<slug>`, `source:<slug>` or `year:<YYYY>`. Only forecasters with
-    at least LEADERBOARD_MIN_QUESTIONS scored questions in the scope appear. Read from
-    stored totals (and a short cache), never recomputed on a request.
+    questions = serializers.IntegerField()
+    mean_relative_score = serializers.FloatField()
+    mean_brier = serializers.FloatField()
+    mean_log_loss = serializers.FloatField()
+
+
+_CROWD_ROW_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "The people's crowd, the daily median of people's standing forecasts, "
+    "scored like a forecaster on the scope's questions: for comparison, not ranked (null "
+    "before any of them had a person's forecast).",
+    "required": ["questions", "mean_relative_score", "mean_brier", "mean_log_loss"],
+    "properties": {
+        "questions": {"type": "integer"},
+        "mean_relative_score": {"type": "number", "format": "double"},
+        "mean_brier": {"type": "number", "format": "double"},
+        "mean_log_loss": {"type": "number", "format": "double"},
+    },
+}
+
+
+class LeaderboardPagination(PageNumberPagination):
+    """The site's pages, with the crowd's row beside the results."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"] = {**paginated["properties"], "crowd": _CROWD_ROW_SCHEMA}
+        paginated["required"] = [*paginated.get("required", []), "crowd"]
+        return paginated
+
+
+class LeaderboardView(generics.ListAPIView):
+    """Forecasters of one kind ranked by mean relative score (lower is better; ties: more
+    questions).
+
+    `kind` is `human` (the people's board, the default), `bot` or `pundit`: everyone is
+    scored against the people's crowd, and each kind has its own board. `scope` is `all`,
+    `tag:<slug>`, `source:<slug>` or `year:<YYYY>`. Only forecasters with at least
+    LEADERBOARD_MIN_QUESTIONS scored questions in the scope appear. `crowd` is the people's
+    crowd's own record in the scope, for comparison (not ranked). Read from stored totals
+    (and a short cache), never recomputed on a request.
     """
 
     permission_classes = [permissions.AllowAny]
     serializer_class = LeaderboardEntrySerializer
+    pagination_class = LeaderboardPagination
     CACHE_SECONDS = 60
     # The query parameters a leaderboard page depends on (`format` through DRF's negotiation).
-    READ_PARAMETERS = ("scope", "page", "page_size", "format")
+    READ_PARAMETERS = ("kind", "scope", "page", "page_size", "format")
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.leaderboard(scope="all", min_questions=settings.LEADERBOARD_MIN_QUESTIONS)
 
+    # On `get`, where drf-spectacular reads an APIView's parameters (on `list` they were
+    # never in the schema).
     @extend_schema(
-        parameters=[OpenApiParameter("scope", str, description="all | tag:X | source:Y | year:Z")]
+        parameters=[
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=list(selectors.LEADERBOARD_KINDS),
+                description="whose board: human (people, the default), bot or pundit",
+            ),
+            OpenApiParameter("scope", str, description="all | tag:X | source:Y | year:Z"),
+        ]
     )
+    def get(self, request: Request, *args, **kwargs) -> Response | HttpResponse:  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
     def list(  # type: ignore[no-untyped-def, override]
         self, request: Request, *args, **kwargs
     ) -> Response | HttpResponse:
+        kind = request.query_params.get("kind", selectors.DEFAULT_LEADERBOARD_KIND)
         scope = request.query_params.get("scope", "all")
+        problems = {}
+        if kind not in selectors.LEADERBOARD_KINDS:
+            problems["kind"] = "must be human, bot or pundit"
         if not selectors.SCOPE_PATTERN.match(scope):
-            raise ApplicationError.invalid_fields(
-                {"scope": "must be all, tag:<slug>, source:<slug> or year:<YYYY>"}
-            )
+            problems["scope"] = "must be all, tag:<slug>, source:<slug> or year:<YYYY>"
+        if problems:
+            raise ApplicationError.invalid_fields(problems)
 
         def page() -> dict:
             entries = selectors.leaderboard(
-                scope=scope, min_questions=settings.LEADERBOARD_MIN_QUESTIONS
+                scope=scope, min_questions=settings.LEADERBOARD_MIN_QUESTIONS, kind=kind
             )
             rows = self.paginate_queryset(entries)
             data = self.get_paginated_response(self.get_serializer(rows, many=True).data).data
-            data["next"] = self._read_parameters_only(data["next"])
-            data["previous"] = self._read_parameters_only(data["previous"])
-            return data
+            crowd = selectors.crowd_total(scope=scope)
+            return {
+                "count": data["count"],
+                "next": self._read_parameters_only(data["next"]),
+                "previous": self._read_parameters_only(data["previous"]),
+                "crowd": None if crowd is None else CrowdRowSerializer(crowd).data,
+                "results": data["results"],
+            }
 
         # The URL, as the page's next/previous links name the host it was asked on, but
         # with only the parameters read: any other (`?x=<random>`) would make a new entry,
@@ -321,7 +385,8 @@ class LeaderboardView(generics.ListAPIView):
     def _read_parameters_only(cls, url: str | None) -> str | None:
         """`url` with only the query parameters the leaderboard reads, in one order, and
         page numbers as the paginator reads them: `page_size=002`, `+0_0_2` and ` 2` are
-        all the page `page_size=2` is (int() accepts each), so they are one cache entry."""
+        all the page `page_size=2` is (int() accepts each), so they are one cache entry.
+        `kind=human` is the default board, so it is left out."""
         if url is None:
             return None
         parts = urlsplit(url)
@@ -344,6 +409,8 @@ class LeaderboardView(generics.ListAPIView):
             if name == "page_size" and number > settings.API_MAX_PAGE_SIZE:
                 number = settings.API_MAX_PAGE_SIZE
             read[name] = str(number)
+        if read.get("kind") == selectors.DEFAULT_LEADERBOARD_KIND:
+            del read["kind"]
         return urlunsplit(parts._replace(query=urlencode(sorted(read.items()))))
 
 

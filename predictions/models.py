@@ -201,6 +201,59 @@ class ForecasterTotal(models.Model):
         return f"{self.forecaster} [{self.scope}]"
 
 
+class CrowdScore(models.Model):
+    """The people's crowd scored as a forecaster on one resolved question: its forecast each
+    day is the per-option median of the people's standing forecasts (scoring.score_crowd).
+    Derived, as QuestionScore; a question no person forecast has none."""
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, related_name="crowd_score", db_constraint=False
+    )
+    resolution = models.ForeignKey(
+        "resolvers.Resolution",
+        on_delete=models.CASCADE,
+        related_name="crowd_scores",
+        db_constraint=False,
+    )
+    brier = models.FloatField(help_text="Mean daily Brier of the crowd's forecast.")
+    relative_score = models.FloatField(
+        help_text="Mean daily (crowd forecast - crowd median) Brier."
+    )
+    log_loss = models.FloatField(help_text="-ln of the crowd's final forecast on the outcome.")
+    spherical = models.FloatField(help_text="Spherical score of the crowd's final forecast.")
+    days = models.PositiveIntegerField(help_text="Window days on which a person stood.")
+    window_days = models.PositiveIntegerField(help_text="Days in the question's scoring window.")
+
+    class Meta:
+        ordering = ["question"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(brier__gte=0, brier__lte=2), name="crowd_score_brier_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"crowd on {self.question.slug}: {self.brier:.3f}"
+
+
+class CrowdTotal(models.Model):
+    """The people's crowd's totals over one scope (as ForecasterTotal's, without a bootstrap
+    interval: the crowd is the reference, not a contender, and its relative score is 0 or
+    near it by construction): the row the leaderboards show for comparison, never ranked."""
+
+    scope = models.CharField(max_length=140, unique=True)
+    questions = models.PositiveIntegerField()
+    mean_brier = models.FloatField()
+    mean_relative_score = models.FloatField()
+    mean_log_loss = models.FloatField()
+
+    class Meta:
+        ordering = ["scope"]
+
+    def __str__(self) -> str:
+        return f"crowd [{self.scope}]"
+
+
 class Notification(models.Model):
     """A notice to a forecaster about a question; the unique constraint makes each kind go
     out at most once, however often the task runs.

@@ -1,25 +1,26 @@
-"""Writes of derived scores: QuestionScore rows and ForecasterTotal leaderboards.
+"""Writes of derived scores: QuestionScore rows and ForecasterTotal leaderboards, and the
+people's crowd's own record beside them (CrowdScore, CrowdTotal).
 
-Everything here is recomputable from the forecast log and the resolutions. Rows travel as
-numpy columns; writes change only what differs, so running a rescore twice changes
-nothing.
+Everything here is recomputable from the forecast log, the resolutions and the forecasters'
+kinds (the people make the reference crowd). Rows travel as numpy columns (the tables and
+their writing are in score_tables.py); writes change only what differs, so running a
+rescore twice changes nothing.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from predictions import scoring
-from predictions.models import ForecasterTotal, QuestionScore
+from predictions.models import CrowdScore, QuestionScore
 from predictions.score_inputs import (
     ResolvedQuestion,
     ScoringInput,
@@ -27,6 +28,21 @@ from predictions.score_inputs import (
     copy_numbers,
     scored_resolutions,
     scoring_input,
+)
+from predictions.score_tables import (
+    CROWD_SCORES,
+    CROWD_TOTALS,
+    NUMPY_TYPES,
+    SCORES,
+    TOTALS,
+    Columns,
+    SyncCounts,
+    TableSpec,
+    concat_columns,
+    empty_columns,
+    rows_of,
+    sync,
+    sync_postgres,
 )
 from registry.models import Claim, Question
 from resolvers.models import Resolution
@@ -36,93 +52,12 @@ logger = logging.getLogger(__name__)
 SCORES_VERSION_KEY = "scores-version"
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    """The columns of a derived table: its keys, its values and their PostgreSQL types."""
-
-    model: type
-    keys: tuple[str, ...]
-    values: tuple[str, ...]
-    types: dict[str, str]
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (*self.keys, *self.values)
-
-
-SCORES = TableSpec(
-    QuestionScore,
-    keys=("question_id", "forecaster_id"),
-    values=(
-        "resolution_id",
-        "brier",
-        "relative_score",
-        "log_loss",
-        "spherical",
-        "days",
-        "window_days",
-    ),
-    types={
-        "question_id": "int8",
-        "forecaster_id": "int8",
-        "resolution_id": "int8",
-        "brier": "float8",
-        "relative_score": "float8",
-        "log_loss": "float8",
-        "spherical": "float8",
-        "days": "int4",
-        "window_days": "int4",
-    },
-)
-TOTALS = TableSpec(
-    ForecasterTotal,
-    keys=("forecaster_id", "scope"),
-    values=(
-        "questions",
-        "mean_brier",
-        "mean_relative_score",
-        "relative_score_low",
-        "relative_score_high",
-        "mean_log_loss",
-    ),
-    types={
-        "forecaster_id": "int8",
-        "scope": "varchar(140)",
-        "questions": "int4",
-        "mean_brier": "float8",
-        "mean_relative_score": "float8",
-        "relative_score_low": "float8",
-        "relative_score_high": "float8",
-        "mean_log_loss": "float8",
-    },
-)
-_NUMPY_TYPES = {"int8": np.int64, "int4": np.int64, "float8": np.float64}
-
-
-Columns = dict[str, np.ndarray]
-
-
-def _empty(spec: TableSpec) -> Columns:
-    return {
-        name: np.empty(0, dtype=_NUMPY_TYPES.get(spec.types[name], object)) for name in spec.columns
-    }
-
-
-def _concat(spec: TableSpec, parts: list[Columns]) -> Columns:
-    if not parts:
-        return _empty(spec)
-    return {name: np.concatenate([part[name] for part in parts]) for name in spec.columns}
-
-
-def _rows(spec: TableSpec, columns: Columns) -> list[tuple]:
-    return list(zip(*(columns[name].tolist() for name in spec.columns), strict=True))
-
-
 # --- Computing
 
 
-def question_score_columns(data: ScoringInput) -> Columns:
-    """One question's scores: a row per forecaster with at least one scored day."""
+def question_columns(data: ScoringInput) -> tuple[Columns, Columns]:
+    """One question's scores, a row per forecaster with at least one scored day, measured
+    against the people's crowd; and that crowd's own score (no row if no person stood)."""
     question, forecasts = data.question, data.forecasts
     result = scoring.score_question(
         forecasts.forecaster_index,
@@ -131,9 +66,22 @@ def question_score_columns(data: ScoringInput) -> Columns:
         len(forecasts.forecaster_ids),
         question.window,
         question.outcome,
+        reference=forecasts.people,
     )
+    crowd = scoring.score_crowd(forecasts.probabilities, result, question.outcome)
     scored = result.days > 0
     count = int(scored.sum())
+    stood = 1 if crowd.days else 0
+    crowd_columns = {
+        "question_id": np.full(stood, question.question_id, dtype=np.int64),
+        "resolution_id": np.full(stood, question.resolution_id, dtype=np.int64),
+        "brier": np.full(stood, crowd.brier),
+        "relative_score": np.full(stood, crowd.relative),
+        "log_loss": np.full(stood, crowd.log_loss),
+        "spherical": np.full(stood, crowd.spherical),
+        "days": np.full(stood, crowd.days, dtype=np.int64),
+        "window_days": np.full(stood, question.window.n_days, dtype=np.int64),
+    }
     return {
         "question_id": np.full(count, question.question_id, dtype=np.int64),
         "forecaster_id": forecasts.forecaster_ids[scored],
@@ -144,7 +92,7 @@ def question_score_columns(data: ScoringInput) -> Columns:
         "spherical": result.spherical[scored],
         "days": result.days[scored].astype(np.int64),
         "window_days": np.full(count, question.window.n_days, dtype=np.int64),
-    }
+    }, crowd_columns
 
 
 def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]]:
@@ -165,16 +113,20 @@ def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]
 
 
 def total_columns(
-    scores: Columns, scopes: dict[int, list[str]], only: set[str] | None = None
+    scores: Columns,
+    scopes: dict[int, list[str]],
+    only: set[str] | None = None,
+    intervals: bool = True,
 ) -> Columns:
     """Each forecaster's totals in every scope they scored in (or only those in `only`):
-    count, means, and the bootstrap interval of the mean relative score."""
+    count, means, and the bootstrap interval of the mean relative score (NaN without
+    `intervals`)."""
     if only is not None:
         scopes = {qid: [name for name in names if name in only] for qid, names in scopes.items()}
         keep = np.isin(scores["question_id"], [qid for qid, names in scopes.items() if names])
         scores = {name: column[keep] for name, column in scores.items()}
     if len(scores["question_id"]) == 0:
-        return _empty(TOTALS)
+        return empty_columns(TOTALS)
     names = sorted({name for listed in scopes.values() for name in listed})
     number = {name: index for index, name in enumerate(names)}
     # The (question, scope) pairs as a sorted table, then each score row expanded to the
@@ -205,7 +157,10 @@ def total_columns(
     starts = np.flatnonzero(np.r_[True, (np.diff(forecaster) != 0) | (np.diff(scope) != 0)])
     counts = np.diff(np.r_[starts, len(row)])
     relative = scores["relative_score"][row]
-    low, high = scoring.bootstrap_mean_intervals(np.split(relative, starts[1:]))
+    if intervals:
+        low, high = scoring.bootstrap_mean_intervals(np.split(relative, starts[1:]))
+    else:
+        low = high = np.full(len(starts), np.nan)
     return {
         "forecaster_id": forecaster[starts],
         "scope": np.array(names, dtype=object)[scope[starts]],
@@ -218,126 +173,14 @@ def total_columns(
     }
 
 
-# --- Writing only what changed
-
-
-@dataclass
-class SyncCounts:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-
-    def __add__(self, other: SyncCounts) -> SyncCounts:
-        return SyncCounts(
-            self.created + other.created,
-            self.updated + other.updated,
-            self.deleted + other.deleted,
-        )
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted)
-
-
-def _sync_orm(spec: TableSpec, existing_queryset, columns: Columns) -> SyncCounts:
-    """Make `existing_queryset` hold exactly these rows (the portable path, for SQLite)."""
-    keys, values, width = spec.keys, spec.values, len(spec.keys)
-    wanted = {row[:width]: row for row in _rows(spec, columns)}
-    existing = {tuple(getattr(obj, name) for name in keys): obj for obj in existing_queryset}
-    stale = [obj.pk for key, obj in existing.items() if key not in wanted]
-    to_create, to_update = [], []
-    for key, row in wanted.items():
-        obj = existing.get(key)
-        if obj is None:
-            to_create.append(spec.model(**dict(zip(spec.columns, row, strict=True))))
-        elif tuple(getattr(obj, name) for name in values) != row[width:]:
-            for name, value in zip(values, row[width:], strict=True):
-                setattr(obj, name, value)
-            to_update.append(obj)
-    if stale:
-        spec.model.objects.filter(pk__in=stale).delete()
-    if to_update:
-        spec.model.objects.bulk_update(to_update, list(values), batch_size=1000)
-    if to_create:
-        spec.model.objects.bulk_create(to_create, batch_size=1000)
-    return SyncCounts(len(to_create), len(to_update), len(stale))
-
-
-_BINARY_FORMATS = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
-
-
-def _binary_copy_data(spec: TableSpec, columns: Columns) -> bytes:
-    """Numeric columns in PostgreSQL's binary COPY format, built by numpy in one go."""
-    fields = [("field_count", ">i2")]
-    for name in spec.columns:
-        fields += [(f"{name}_length", ">i4"), (name, _BINARY_FORMATS[spec.types[name]])]
-    records = np.empty(len(columns[spec.columns[0]]), dtype=np.dtype(fields))
-    records["field_count"] = len(spec.columns)
-    for name in spec.columns:
-        records[f"{name}_length"] = np.dtype(_BINARY_FORMATS[spec.types[name]]).itemsize
-        records[name] = columns[name]
-    header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-    return header + records.tobytes() + struct.pack(">h", -1)
-
-
-def _text_copy_data(spec: TableSpec, columns: Columns) -> str:
-    """Rows in COPY's text format; floats by repr, which round-trips exactly."""
-    buffer = io.StringIO()
-    for row in _rows(spec, columns):
-        buffer.write("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
-        buffer.write("\n")
-    return buffer.getvalue()
-
-
-def _sync_postgres(
-    spec: TableSpec, columns: Columns, where: str = "TRUE", params: Iterable = ()
-) -> SyncCounts:
-    """Make the rows matching `where` equal to `columns`: COPY into a staging table, then
-    one DELETE, UPDATE and INSERT, each touching only rows that differ."""
-    table, names = spec.model._meta.db_table, spec.columns
-    staging = f"staging_{table}"
-    key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
-    differs = (
-        f"({', '.join(f't.{v}' for v in spec.values)}) IS DISTINCT FROM "
-        f"({', '.join(f's.{v}' for v in spec.values)})"
-    )
-    numeric = all(spec.types[name] in _BINARY_FORMATS for name in names)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE {staging} ("
-            + ", ".join(f"{name} {spec.types[name]}" for name in names)
-            + ") ON COMMIT DROP"
-        )
-        copy_sql = f"COPY {staging} ({', '.join(names)}) FROM STDIN"
-        if numeric:
-            with cursor.cursor.copy(copy_sql + " (FORMAT BINARY)") as copy:
-                copy.write(_binary_copy_data(spec, columns))
-        else:
-            with cursor.cursor.copy(copy_sql) as copy:
-                copy.write(_text_copy_data(spec, columns))
-        cursor.execute(f"CREATE INDEX ON {staging} ({', '.join(spec.keys)})")
-        cursor.execute(f"ANALYZE {staging}")
-        cursor.execute(
-            f"DELETE FROM {table} t WHERE ({where}) AND NOT EXISTS "
-            f"(SELECT 1 FROM {staging} s WHERE {key_match})",
-            list(params),
-        )
-        deleted = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in spec.values)} "
-            f"FROM {staging} s WHERE {key_match} AND {differs}"
-        )
-        updated = cursor.rowcount
-        # ON CONFLICT, not NOT EXISTS: an anti-join against the table this statement is
-        # filling can be planned as a rescan per inserted row (quadratic).
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) "
-            f"SELECT {', '.join(f's.{name}' for name in names)} FROM {staging} s "
-            f"ON CONFLICT ({', '.join(spec.keys)}) DO NOTHING"
-        )
-        created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {staging}")
-    return SyncCounts(created, updated, deleted)
+def crowd_total_columns(
+    crowd: Columns, scopes: dict[int, list[str]], only: set[str] | None = None
+) -> Columns:
+    """The people's crowd's totals per scope, computed as a forecaster's are (without the
+    bootstrap: it is the reference, not ranked)."""
+    as_forecaster = {**crowd, "forecaster_id": np.zeros(len(crowd["question_id"]), dtype=np.int64)}
+    totals = total_columns(as_forecaster, scopes, only, intervals=False)
+    return {name: totals[name] for name in CROWD_TOTALS.columns}
 
 
 def _bump_scores_version() -> None:
@@ -356,12 +199,14 @@ class RescoreReport:
     questions: int
     scores: SyncCounts
     totals: SyncCounts
+    crowd: SyncCounts = field(default_factory=SyncCounts)  # the crowd's scores and totals
 
     def __add__(self, other: RescoreReport) -> RescoreReport:
         return RescoreReport(
             self.questions + other.questions,
             self.scores + other.scores,
             self.totals + other.totals,
+            self.crowd + other.crowd,
         )
 
 
@@ -375,7 +220,7 @@ def _stored_scores_of(forecaster_ids: list[int]) -> Columns:
             [forecaster_ids],
         ).reshape(-1, len(SCORES.columns))
         return {
-            name: flat[:, index].astype(_NUMPY_TYPES[SCORES.types[name]])
+            name: flat[:, index].astype(NUMPY_TYPES[SCORES.types[name]])
             for index, name in enumerate(SCORES.columns)
         }
     rows = list(
@@ -384,9 +229,9 @@ def _stored_scores_of(forecaster_ids: list[int]) -> Columns:
         .values_list(*SCORES.columns)
     )
     if not rows:
-        return _empty(SCORES)
+        return empty_columns(SCORES)
     return {
-        name: np.array(values, dtype=_NUMPY_TYPES[SCORES.types[name]])
+        name: np.array(values, dtype=NUMPY_TYPES[SCORES.types[name]])
         for name, values in zip(SCORES.columns, zip(*rows, strict=True), strict=True)
     }
 
@@ -396,6 +241,39 @@ def _totals_of(forecaster_ids: list[int], only: set[str]) -> Columns:
     scores = _stored_scores_of(forecaster_ids)
     question_ids = np.unique(scores["question_id"]).tolist()
     return total_columns(scores, question_scopes(scored_resolutions(question_ids)), only)
+
+
+def _crowd_scope_members(scope: str) -> QuerySet[CrowdScore]:
+    """The stored crowd scores a scope counts, as `question_scopes` assigns them."""
+    kind, _, value = scope.partition(":")
+    if kind == "year":
+        return CrowdScore.objects.filter(resolution__known_on__year=int(value))
+    if kind == "tag":
+        return CrowdScore.objects.filter(
+            question__in=Question.tags.through.objects.filter(tag__slug=value).values("question_id")
+        )
+    if kind == "source":
+        return CrowdScore.objects.filter(
+            question__in=Claim.objects.filter(source__slug=value).values("question_id")
+        )
+    return CrowdScore.objects.all()
+
+
+def _crowd_totals_in(only: set[str]) -> Columns:
+    """The crowd's totals in the scopes `only`, from its stored question scores. The crowd
+    scored every question a person forecast, so the scope "all" holds thousands: its
+    members are found by one query per scope, not by looking up every question's scopes."""
+    needed = ("question_id", "brier", "relative_score", "log_loss")
+    rows = list(CrowdScore.objects.order_by("question_id").values_list(*needed))
+    crowd = {
+        name: np.array([row[index] for row in rows], dtype=NUMPY_TYPES[SCORES.types[name]])
+        for index, name in enumerate(needed)
+    }
+    scopes: dict[int, list[str]] = {}
+    for scope in sorted(only):
+        for question_id in _crowd_scope_members(scope).values_list("question_id", flat=True):
+            scopes.setdefault(question_id, []).append(scope)
+    return crowd_total_columns(crowd, scopes, only)
 
 
 def _scopes_touched(question_id: int, resolution_ids: set[int]) -> set[str]:
@@ -419,61 +297,78 @@ def _scopes_touched(question_id: int, resolution_ids: set[int]) -> set[str]:
     return touched
 
 
-def _sync(spec: TableSpec, columns: Columns, filters: dict[str, list]) -> SyncCounts:
-    """Make the stored rows whose fields are in the given lists equal to `columns`."""
-    if connection.vendor == "postgresql":
-        where = " AND ".join(f"t.{field} = ANY(%s)" for field in filters)
-        return _sync_postgres(spec, columns, where, list(filters.values()))
-    existing = spec.model.objects.filter(
-        **{f"{field}__in": values for field, values in filters.items()}
-    )
-    return _sync_orm(spec, existing, columns)
-
-
 @transaction.atomic
 def rescore_question(*, question_id: int) -> RescoreReport:
     """Bring one question's scores, and the totals of everyone it touches, in line with
     its current resolution: scores when it is final, none when it is not (or annulled)."""
     Question.objects.select_for_update().filter(pk=question_id).first()
     resolved = scored_resolutions([question_id])
-    scores = question_score_columns(scoring_input(resolved[0])) if resolved else _empty(SCORES)
+    if resolved:
+        scores, crowd = question_columns(scoring_input(resolved[0]))
+    else:
+        scores, crowd = empty_columns(SCORES), empty_columns(CROWD_SCORES)
     before = list(
         QuestionScore.objects.filter(question_id=question_id).values_list(
             "forecaster_id", "resolution_id"
         )
     )
+    crowd_before = set(
+        CrowdScore.objects.filter(question_id=question_id).values_list("resolution_id", flat=True)
+    )
     affected = sorted({row[0] for row in before} | set(scores["forecaster_id"].tolist()))
     Resolution.objects.filter(
         question_id=question_id, superseded_at__isnull=True, scored_at__isnull=True
     ).update(scored_at=timezone.now())
-    if not affected:  # nobody scored before or now: nothing to write
+    if not affected and not crowd_before:  # nobody scored before or now: nothing to write
         return RescoreReport(1, SyncCounts(), SyncCounts())
-    score_changes = _sync(SCORES, scores, {"question_id": [question_id]})
+    score_changes = sync(SCORES, scores, {"question_id": [question_id]})
     # Only the totals of the scopes this question counts (or counted) in can move.
     touched = _scopes_touched(
-        question_id, {row[1] for row in before} | {r.resolution_id for r in resolved}
+        question_id,
+        {row[1] for row in before} | crowd_before | {r.resolution_id for r in resolved},
     )
-    total_changes = _sync(
+    total_changes = sync(
         TOTALS,
         _totals_of(affected, touched),
         {"forecaster_id": affected, "scope": sorted(touched)},
     )
-    if score_changes.changed or total_changes.changed:
+    crowd_changes = sync(CROWD_SCORES, crowd, {"question_id": [question_id]})
+    crowd_changes += sync(CROWD_TOTALS, _crowd_totals_in(touched), {"scope": sorted(touched)})
+    if score_changes.changed or total_changes.changed or crowd_changes.changed:
         transaction.on_commit(_bump_scores_version)
-    return RescoreReport(1, score_changes, total_changes)
+    return RescoreReport(1, score_changes, total_changes, crowd_changes)
 
 
-def compute_all_scores() -> tuple[Columns, Columns, int]:
-    """Every question's scores and every total, computed in memory from the log."""
+@dataclass
+class ComputedScores:
+    """Every stored derived row, as the forecast log says it should be."""
+
+    scores: Columns
+    totals: Columns
+    crowd: Columns
+    crowd_totals: Columns
+    questions: int
+
+
+def compute_all_scores() -> ComputedScores:
+    """Every question's scores and every total, the crowd's too, computed in memory from
+    the log."""
     if connection.vendor == "postgresql":
         inputs: Iterable[ScoringInput] = all_scoring_inputs()
     else:
         inputs = (scoring_input(question) for question in scored_resolutions())
-    parts = [question_score_columns(data) for data in inputs]
-    scores = _concat(SCORES, parts)
+    parts = [question_columns(data) for data in inputs]
+    scores = concat_columns(SCORES, [part[0] for part in parts])
+    crowd = concat_columns(CROWD_SCORES, [part[1] for part in parts])
     question_ids = np.unique(scores["question_id"]).tolist()
-    totals = total_columns(scores, question_scopes(scored_resolutions(question_ids)))
-    return scores, totals, len(parts)
+    scopes = question_scopes(scored_resolutions(question_ids))
+    return ComputedScores(
+        scores=scores,
+        totals=total_columns(scores, scopes),
+        crowd=crowd,
+        crowd_totals=crowd_total_columns(crowd, scopes),
+        questions=len(parts),
+    )
 
 
 @transaction.atomic
@@ -484,24 +379,27 @@ def rescore_all() -> RescoreReport:
         report = RescoreReport(0, SyncCounts(), SyncCounts())
         question_ids = set(Resolution.objects.values_list("question_id", flat=True))
         question_ids |= set(QuestionScore.objects.values_list("question_id", flat=True))
+        question_ids |= set(CrowdScore.objects.values_list("question_id", flat=True))
         for question_id in sorted(question_ids):
             report = report + rescore_question(question_id=question_id)
         return report
     with connection.cursor() as cursor:
         # Rescores of single questions wait for this one, not the other way round.
         cursor.execute(
-            "LOCK TABLE predictions_questionscore, predictions_forecastertotal "
-            "IN SHARE ROW EXCLUSIVE MODE"
+            "LOCK TABLE predictions_questionscore, predictions_forecastertotal, "
+            "predictions_crowdscore, predictions_crowdtotal IN SHARE ROW EXCLUSIVE MODE"
         )
-    scores, totals, questions = compute_all_scores()
-    score_changes = _sync_postgres(SCORES, scores)
-    total_changes = _sync_postgres(TOTALS, totals)
+    computed = compute_all_scores()
+    score_changes = sync_postgres(SCORES, computed.scores)
+    total_changes = sync_postgres(TOTALS, computed.totals)
+    crowd_changes = sync_postgres(CROWD_SCORES, computed.crowd)
+    crowd_changes += sync_postgres(CROWD_TOTALS, computed.crowd_totals)
     Resolution.objects.filter(superseded_at__isnull=True, scored_at__isnull=True).update(
         scored_at=timezone.now()
     )
-    if score_changes.changed or total_changes.changed:
+    if score_changes.changed or total_changes.changed or crowd_changes.changed:
         transaction.on_commit(_bump_scores_version)
-    return RescoreReport(questions, score_changes, total_changes)
+    return RescoreReport(computed.questions, score_changes, total_changes, crowd_changes)
 
 
 # --- Verification
@@ -520,7 +418,7 @@ def _differences(
 ) -> list[Difference]:
     width = len(spec.keys)
     stored_by_key = {row[:width]: row[width:] for row in stored}
-    computed_by_key = {row[:width]: row[width:] for row in _rows(spec, computed)}
+    computed_by_key = {row[:width]: row[width:] for row in rows_of(spec, computed)}
     found = []
     for key in sorted(stored_by_key.keys() | computed_by_key.keys(), key=str):
         old, new = stored_by_key.get(key), computed_by_key.get(key)
@@ -541,12 +439,17 @@ def _close(old: tuple, new: tuple, tolerance: float) -> bool:
 
 def verify_scores(tolerance: float = 1e-9) -> list[Difference]:
     """Recompute everything from the forecast log in memory; every stored row that differs."""
-    scores, totals, _ = compute_all_scores()
-    stored_scores = list(QuestionScore.objects.values_list(*SCORES.columns))
-    stored_totals = list(ForecasterTotal.objects.values_list(*TOTALS.columns))
-    return _differences("score", SCORES, stored_scores, scores, tolerance) + _differences(
-        "total", TOTALS, stored_totals, totals, tolerance
-    )
+    computed = compute_all_scores()
+    found = []
+    for table, spec, columns in (
+        ("score", SCORES, computed.scores),
+        ("total", TOTALS, computed.totals),
+        ("crowd score", CROWD_SCORES, computed.crowd),
+        ("crowd total", CROWD_TOTALS, computed.crowd_totals),
+    ):
+        stored = list(spec.model.objects.values_list(*spec.columns))
+        found += _differences(table, spec, stored, columns, tolerance)
+    return found
 
 
 def stale_question_ids() -> list[int]:
@@ -559,11 +462,13 @@ def stale_question_ids() -> list[int]:
         .filter(state=Resolution.State.FINAL)
         .values_list("question_id", flat=True)
     )
+    current = Resolution.objects.filter(
+        superseded_at__isnull=True, state=Resolution.State.FINAL
+    ).exclude(outcome=Resolution.Outcome.ANNULLED)
     mismatched = set(
-        QuestionScore.objects.exclude(
-            resolution__in=Resolution.objects.filter(
-                superseded_at__isnull=True, state=Resolution.State.FINAL
-            ).exclude(outcome=Resolution.Outcome.ANNULLED)
-        ).values_list("question_id", flat=True)
+        QuestionScore.objects.exclude(resolution__in=current).values_list("question_id", flat=True)
+    )
+    mismatched |= set(
+        CrowdScore.objects.exclude(resolution__in=current).values_list("question_id", flat=True)
     )
     return sorted(unscored | mismatched)

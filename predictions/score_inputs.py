@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from predictions import scoring
 from predictions.models import Forecast
-from registry.models import Question, QuestionOption
+from registry.models import Forecaster, Question, QuestionOption
 from resolvers.models import Resolution
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,6 +58,7 @@ class ForecastArrays:
     submitted_at_us: np.ndarray  # (n,)
     probabilities: np.ndarray  # (n, K) full vectors
     forecast_ids: np.ndarray  # (n,)
+    people: np.ndarray  # (F,) bool: a person (kind human), one of the reference crowd
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,20 @@ def _assemble(
     forecaster_ids: np.ndarray,
     submitted_at_us: np.ndarray,
     stored: np.ndarray,
+    by_a_person: np.ndarray,
 ) -> ForecastArrays:
+    """`by_a_person` (n,): whether each row's forecaster is a person (kind human)."""
     unique_forecasters, forecaster_index = np.unique(forecaster_ids, return_inverse=True)
+    forecaster_index = forecaster_index.astype(np.int64).ravel()
+    people = np.zeros(len(unique_forecasters), dtype=bool)
+    people[forecaster_index] = np.asarray(by_a_person, dtype=bool)
     return ForecastArrays(
         forecaster_ids=unique_forecasters,
-        forecaster_index=forecaster_index.astype(np.int64),
+        forecaster_index=forecaster_index,
         submitted_at_us=submitted_at_us,
         probabilities=_full_vectors(stored),
         forecast_ids=forecast_ids,
+        people=people,
     )
 
 
@@ -146,7 +153,7 @@ def forecast_arrays(question_id: int, n_options: int) -> ForecastArrays:
     rows = list(
         Forecast.objects.filter(question_id=question_id)
         .order_by("id")
-        .values_list("id", "forecaster_id", "submitted_at", "probabilities")
+        .values_list("id", "forecaster_id", "submitted_at", "probabilities", "forecaster__kind")
     )
     if rows:
         stored = np.array([row[3] for row in rows], dtype=np.float64)
@@ -157,6 +164,7 @@ def forecast_arrays(question_id: int, n_options: int) -> ForecastArrays:
         np.array([row[1] for row in rows], dtype=np.int64),
         np.array([to_us(row[2]) for row in rows], dtype=np.int64),
         stored,
+        np.array([row[4] == Forecaster.Kind.HUMAN for row in rows], dtype=bool),
     )
 
 
@@ -169,7 +177,10 @@ _SCORED_FORECASTS = """
     JOIN resolvers_resolution r
       ON r.question_id = f.question_id AND r.superseded_at IS NULL
      AND r.state = 'final' AND r.outcome <> 'annulled'
+    JOIN registry_forecaster fr ON fr.id = f.forecaster_id
 """
+# Whether the row's forecaster is a person, one of the reference crowd (1 or 0).
+_BY_A_PERSON = "(fr.kind = 'human')::int"
 
 
 def copy_numbers(sql: str, dtype: type, params: list | None = None) -> np.ndarray:
@@ -207,18 +218,22 @@ def all_scoring_inputs() -> Iterator[ScoringInput]:
         values = ", ".join(f"f.probabilities->>{k}" for k in range(width))
         table = copy_numbers(
             "SELECT f.question_id, f.id, f.forecaster_id, "
-            f"(EXTRACT(EPOCH FROM f.submitted_at) * 1000000)::bigint, {values} "
-            f"{_SCORED_FORECASTS} WHERE jsonb_array_length(f.probabilities) = {width} "
+            f"(EXTRACT(EPOCH FROM f.submitted_at) * 1000000)::bigint, {_BY_A_PERSON}, "
+            f"{values} {_SCORED_FORECASTS} WHERE jsonb_array_length(f.probabilities) = {width} "
             "ORDER BY f.question_id, f.id",
             np.float64,  # ids and microsecond times are integers below 2**53: exact
-        ).reshape(-1, 4 + width)
-        ids = table[:, :4].astype(np.int64)
+        ).reshape(-1, 5 + width)
+        ids = table[:, :5].astype(np.int64)
         question_ids, starts = np.unique(ids[:, 0], return_index=True)
         ends = np.append(starts[1:], len(ids))
         for question_id, start, end in zip(question_ids.tolist(), starts, ends, strict=True):
             yield ScoringInput(
                 questions[question_id],
                 _assemble(
-                    ids[start:end, 1], ids[start:end, 2], ids[start:end, 3], table[start:end, 4:]
+                    ids[start:end, 1],
+                    ids[start:end, 2],
+                    ids[start:end, 3],
+                    table[start:end, 5:],
+                    ids[start:end, 4],
                 ),
             )

@@ -12,6 +12,10 @@ Conventions
   the end of the window, whichever is earlier).
 * Lower is better for Brier, log loss and the relative score; higher is better for the
   spherical score.
+* The *reference crowd* that relative scores are measured against is a subset of the
+  forecasters (the callers pass the people: bots and pundits are scored against it but do
+  not move it). On a day none of its members stands there is no reference, and that day
+  counts 0 in everyone's relative score.
 
 Everything is vectorised across forecasters and days: a question with 1,000 forecasters
 over 365 days is a handful of array operations.
@@ -193,16 +197,32 @@ def _median_rows(values: np.ndarray) -> np.ndarray:
     return med
 
 
+def _distinct_days(standing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(changed, repeat) for an (F, D) standing matrix: `changed` (D,) marks the days whose
+    standing column differs from the day before, and `repeat` (D,) maps each day to its
+    column among those. Forecasts change on few days, so the crowd forecast, gathered and
+    sorted per day and option, is computed on the changed days only and repeated
+    (``values[repeat]``): the same numbers, several times faster."""
+    n_d = standing.shape[1]
+    changed = np.ones(n_d, dtype=bool)
+    if n_d > 1:
+        changed[1:] = (standing[:, 1:] != standing[:, :-1]).any(axis=0)
+    return changed, np.cumsum(changed) - 1
+
+
 @dataclass(frozen=True)
 class QuestionScores:
     """Every forecaster's scores on one question (F forecasters, D window days)."""
 
     standing: np.ndarray  # (F, D) row index of the standing forecast, -1 = none
     daily_brier: np.ndarray  # (F, D) Brier of the standing forecast, NaN where none
-    crowd_median: np.ndarray  # (D,) median daily Brier of those standing that day (NaN if none)
+    reference: np.ndarray  # (F,) bool: the forecasters whose forecasts make the crowd
+    crowd_median: np.ndarray  # (D,) median daily Brier of the reference crowd standing that day
+    #                           (NaN on a day none of it stands)
     brier: np.ndarray  # (F,) mean daily Brier over the days with a standing forecast (NaN if none)
     relative: np.ndarray  # (F,) mean over all window days of (own - crowd median), 0 on days
-    #                       without a standing forecast; negative = better than the crowd
+    #                       without a standing forecast or without a crowd median; negative =
+    #                       better than the crowd
     log_loss: np.ndarray  # (F,) -ln f_outcome of the final standing forecast (NaN if none)
     spherical: np.ndarray  # (F,) spherical score of the final standing forecast (NaN if none)
     days: np.ndarray  # (F,) number of window days with a standing forecast
@@ -221,15 +241,24 @@ def score_question(
     n_forecasters: int,
     window: Window,
     outcome: int,
+    reference: np.ndarray | None = None,
 ) -> QuestionScores:
     """Score every forecaster on one question.
 
     Inputs are one row per forecast: ``forecaster_index`` in [0, n_forecasters),
     ``submitted_at_us`` and ``probabilities`` (n, K) full vectors; ``outcome`` is the
-    index of the option that happened.
+    index of the option that happened. ``reference`` (n_forecasters,) bool marks the
+    forecasters whose standing forecasts make the crowd median (None: everyone); the others
+    are scored against it without moving it.
     """
     standing = standing_forecasts(forecaster_index, submitted_at_us, n_forecasters, window)
     n_f, n_d = standing.shape
+    if reference is None:
+        members = np.ones(n_f, dtype=bool)
+    else:
+        members = np.asarray(reference, dtype=bool).ravel()
+        if members.shape != (n_f,):
+            raise ValueError(f"reference must have one flag per forecaster ({n_f})")
     p = _as_matrix(probabilities)
     has = standing >= 0
     days = has.sum(axis=1)
@@ -242,11 +271,14 @@ def score_question(
         daily = row_brier[standing]
         daily[~has] = np.nan
 
-    crowd = _median_rows(daily.T) if n_d else np.empty(0)
+    crowd = _median_rows(daily[members].T) if n_d else np.empty(0)
     own = np.where(has, daily, 0.0)
+    # A day without a crowd median compares nobody: it counts 0, like a day before one's
+    # first forecast.
+    compared = has & ~np.isnan(crowd)
     with np.errstate(invalid="ignore", divide="ignore"):
         brier = own.sum(axis=1) / days
-        rel_sum = np.where(has, daily - crowd, 0.0).sum(axis=1)
+        rel_sum = np.where(compared, daily - crowd, 0.0).sum(axis=1)
         relative = rel_sum / n_d if n_d else np.full(n_f, np.nan)
     none = days == 0
     brier[none] = np.nan
@@ -264,6 +296,7 @@ def score_question(
     return QuestionScores(
         standing=standing,
         daily_brier=daily,
+        reference=members,
         crowd_median=crowd,
         brier=brier,
         relative=relative,
@@ -283,13 +316,59 @@ def crowd_forecast(probabilities: np.ndarray, standing: np.ndarray) -> np.ndarra
     k = p.shape[1] if p.ndim == 2 else 0
     if n_d == 0 or p.shape[0] == 0:
         return np.full((n_d, k), np.nan)
-    st = standing.T  # (D, F)
-    gathered = p[np.maximum(st, 0)]  # (D, F, K)
+    changed, repeat = _distinct_days(standing)
+    st = standing[:, changed].T  # (distinct days, F)
+    n_u = st.shape[0]
+    gathered = p[np.maximum(st, 0)]  # (U, F, K)
     gathered[st < 0] = np.nan
-    by_option = gathered.transpose(0, 2, 1).reshape(n_d * k, n_f)  # (D*K, F)
-    med = _median_rows(by_option).reshape(n_d, k)
+    by_option = gathered.transpose(0, 2, 1).reshape(n_u * k, n_f)  # (U*K, F)
+    med = _median_rows(by_option).reshape(n_u, k)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return med / med.sum(axis=1, keepdims=True)
+        distinct = med / med.sum(axis=1, keepdims=True)
+    return distinct[repeat]
+
+
+@dataclass(frozen=True)
+class CrowdScores:
+    """The reference crowd scored as if it were one forecaster on one question: its forecast
+    each day is the per-option median of its members' standing forecasts (`crowd_forecast`),
+    scored like anyone's, against the crowd median of daily Brier."""
+
+    forecast: np.ndarray  # (D, K) the crowd's forecast each day, a NaN row where none stands
+    daily_brier: np.ndarray  # (D,) Brier of that forecast, NaN where none
+    brier: float  # mean daily Brier over the days it stood (NaN if none)
+    relative: float  # mean over all window days of (own - crowd median), as for anyone
+    log_loss: float  # of the forecast on the last window day (NaN if none)
+    spherical: float
+    days: int  # window days on which some member stood
+
+
+def score_crowd(probabilities: np.ndarray, scores: QuestionScores, outcome: int) -> CrowdScores:
+    """The reference crowd's own record on the question `scores` scored, from the same
+    ``probabilities`` rows. Members stand until the window ends once they have forecast, so
+    the crowd stands from its first member's first day to the last."""
+    p = _as_matrix(probabilities)
+    forecast = crowd_forecast(p, scores.standing[scores.reference])
+    n_d = forecast.shape[0]
+    stood = ~np.isnan(forecast).any(axis=1) if forecast.shape[1] else np.zeros(n_d, dtype=bool)
+    daily = np.full(n_d, np.nan)
+    if stood.any():
+        daily[stood] = brier_scores(forecast[stood], outcome)
+    days = int(stood.sum())
+    if days == 0:
+        nan = float("nan")
+        return CrowdScores(forecast, daily, nan, nan, nan, nan, 0)
+    relative = float((daily[stood] - scores.crowd_median[stood]).sum() / n_d)
+    last = forecast[-1:]
+    return CrowdScores(
+        forecast=forecast,
+        daily_brier=daily,
+        brier=float(daily[stood].mean()),
+        relative=relative,
+        log_loss=float(log_scores(last, outcome)[0]),
+        spherical=float(spherical_scores(last, outcome)[0]),
+        days=days,
+    )
 
 
 def standing_share(standing: np.ndarray, n_rows: int) -> np.ndarray:

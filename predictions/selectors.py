@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from predictions import scoring
 from predictions.formatting import forecast_in_words
-from predictions.models import Forecast, ForecasterTotal, QuestionScore
+from predictions.models import CrowdTotal, Forecast, ForecasterTotal, QuestionScore
 from predictions.rescoring import SCORES_VERSION_KEY
 from predictions.score_inputs import (
     day_number,
@@ -128,17 +128,32 @@ def question_scores(*, question: Question) -> QuerySet[QuestionScore]:
 SCOPE_PATTERN = re.compile(r"^(all|tag:[-\w]+|source:[-\w]+|year:\d{4})$")
 
 
-def _listed_totals() -> QuerySet[ForecasterTotal]:
-    """Totals of the forecasters the leaderboards rank: no unverified login, no deleted
-    account (their forecasts still count in the crowd, so others' scores stay as stored)."""
-    return ForecasterTotal.objects.filter(forecaster_listed_on_leaderboards("forecaster__"))
+# The separate boards, in the order pages show them: people, bots, pundits. Everyone on
+# each is scored against the people's crowd.
+LEADERBOARD_KINDS: tuple[str, ...] = (
+    Forecaster.Kind.HUMAN,
+    Forecaster.Kind.BOT,
+    Forecaster.Kind.PUNDIT,
+)
+DEFAULT_LEADERBOARD_KIND = Forecaster.Kind.HUMAN
 
 
-def leaderboard(*, scope: str, min_questions: int) -> QuerySet[ForecasterTotal]:
-    """Stored totals of one scope, ranked: lower mean relative score first, ties to the
-    forecaster with more questions. Never recomputed here."""
+def _listed_totals(kind: str) -> QuerySet[ForecasterTotal]:
+    """Totals of the forecasters of one kind the leaderboards rank: no unverified login, no
+    deleted account (their forecasts still count in the crowd, so others' scores stay as
+    stored)."""
+    return ForecasterTotal.objects.filter(
+        forecaster_listed_on_leaderboards("forecaster__"), forecaster__kind=kind
+    )
+
+
+def leaderboard(
+    *, scope: str, min_questions: int, kind: str = DEFAULT_LEADERBOARD_KIND
+) -> QuerySet[ForecasterTotal]:
+    """Stored totals of one scope and kind of forecaster, ranked: lower mean relative score
+    first, ties to the forecaster with more questions. Never recomputed here."""
     return (
-        _listed_totals()
+        _listed_totals(kind)
         .filter(scope=scope, questions__gte=min_questions)
         .select_related("forecaster")
         .annotate(
@@ -151,19 +166,34 @@ def leaderboard(*, scope: str, min_questions: int) -> QuerySet[ForecasterTotal]:
     )
 
 
-def leaderboard_scopes() -> list[str]:
-    return list(_listed_totals().order_by("scope").values_list("scope", flat=True).distinct())
+def leaderboard_scopes(*, kind: str = DEFAULT_LEADERBOARD_KIND) -> list[str]:
+    return list(_listed_totals(kind).order_by("scope").values_list("scope", flat=True).distinct())
 
 
-def leaderboard_sizes(*, min_questions: int) -> dict[str, int]:
+def leaderboard_sizes(
+    *, min_questions: int, kind: str = DEFAULT_LEADERBOARD_KIND
+) -> dict[str, int]:
     """How many forecasters each scope's leaderboard ranks (scopes ranking none left out)."""
     return dict(
-        _listed_totals()
+        _listed_totals(kind)
         .filter(questions__gte=min_questions)
         .order_by()
         .values_list("scope")
         .annotate(entries=Count("id"))
     )
+
+
+def crowd_total(*, scope: str) -> CrowdTotal | None:
+    """The people's crowd's stored totals in one scope: the unranked row every board shows
+    for comparison (None before any question of the scope had a person's forecast)."""
+    return CrowdTotal.objects.filter(scope=scope).first()
+
+
+def forecaster_totals_by(*, forecaster: Forecaster, prefix: str) -> list[ForecasterTotal]:
+    """The forecaster's stored totals in every scope of one kind (`tag`, `year`, `source`),
+    by scope name; years newest first."""
+    totals = ForecasterTotal.objects.filter(forecaster=forecaster, scope__startswith=f"{prefix}:")
+    return list(totals.order_by("-scope" if prefix == "year" else "scope"))
 
 
 def crowd_hidden_from(*, question: Question, user: User | AnonymousUser) -> bool:
@@ -264,16 +294,22 @@ def _crowd_days(question_id: int, window: scoring.Window, labels: list[str]) -> 
     return series
 
 
-def calibration_of(*, forecaster: Forecaster) -> scoring.Calibration:
+def calibration_of(*, forecaster: Forecaster, tag: str | None = None) -> scoring.Calibration:
     """Calibration over the forecaster's scored forecasts on questions whose resolve_by
     has passed (an early Yes would otherwise flatter or hurt it), each weighted by the
-    share of the window it stood. A binary forecast is one event (P(yes)); each option of
-    a multiple-choice forecast is one event."""
+    share of the window it stood; only on questions with the tag `tag` if given. A binary
+    forecast is one event (P(yes)); each option of a multiple-choice forecast is one
+    event."""
+    forecasts = Forecast.objects.filter(
+        forecaster=forecaster, question__resolve_by__lt=timezone.now()
+    )
+    if tag is not None:
+        forecasts = forecasts.filter(
+            question__in=Question.tags.through.objects.filter(tag__slug=tag).values("question_id")
+        )
     logged: dict[int, list[tuple]] = {}
-    for question_id, submitted_at, vector in (
-        Forecast.objects.filter(forecaster=forecaster, question__resolve_by__lt=timezone.now())
-        .order_by("question_id", "id")
-        .values_list("question_id", "submitted_at", "probabilities")
+    for question_id, submitted_at, vector in forecasts.order_by("question_id", "id").values_list(
+        "question_id", "submitted_at", "probabilities"
     ):
         logged.setdefault(question_id, []).append((submitted_at, vector))
     probabilities, outcomes, weights = [], [], []
@@ -357,13 +393,13 @@ def _finite(value: float) -> float | None:
 CALIBRATION_CACHE_SECONDS = 300
 
 
-def calibration_cached(*, forecaster: Forecaster) -> scoring.Calibration:
+def calibration_cached(*, forecaster: Forecaster, tag: str | None = None) -> scoring.Calibration:
     """`calibration_of`, kept a few minutes. The page and the API both read this one entry
-    (they once kept different types under one key, and each broke the other)."""
+    (they once kept different types under one key, and each broke the other). Callers pass
+    only a `tag` the forecaster has totals in, so the entries stay bounded."""
+    key = f"calibration:{forecaster.pk}" + ("" if tag is None else f":tag:{tag}")
     return scores_cached(
-        f"calibration:{forecaster.pk}",
-        CALIBRATION_CACHE_SECONDS,
-        lambda: calibration_of(forecaster=forecaster),
+        key, CALIBRATION_CACHE_SECONDS, lambda: calibration_of(forecaster=forecaster, tag=tag)
     )
 
 

@@ -33,6 +33,8 @@ PAGE_SIZE = 50
 CACHE_SECONDS = 60
 
 SCOPE_GROUPS = (("tag", "Tags"), ("source", "Sources"), ("year", "Years"))
+# The boards' names, in selectors.LEADERBOARD_KINDS's order.
+KIND_LABELS = {"human": "People", "bot": "Bots", "pundit": "Pundits"}
 
 
 # --- Small helpers
@@ -81,17 +83,24 @@ class LeaderboardTabs:
     pages: dict[str, int]
 
 
-def _leaderboard_tabs(min_questions: int) -> LeaderboardTabs:
+def _leaderboard_tabs(min_questions: int, kind: str) -> LeaderboardTabs:
     def compute() -> LeaderboardTabs:
-        scopes = selectors.leaderboard_scopes()
-        sizes = selectors.leaderboard_sizes(min_questions=min_questions)
+        scopes = selectors.leaderboard_scopes(kind=kind)
+        sizes = selectors.leaderboard_sizes(min_questions=min_questions, kind=kind)
         return LeaderboardTabs(
             scopes=scopes,
             labels=scope_labels(["all", *scopes]),
             pages={scope: max(1, math.ceil(size / PAGE_SIZE)) for scope, size in sizes.items()},
         )
 
-    return selectors.scores_cached(f"leaderboard-tabs:{min_questions}", CACHE_SECONDS, compute)
+    return selectors.scores_cached(
+        f"leaderboard-tabs:{kind}:{min_questions}", CACHE_SECONDS, compute
+    )
+
+
+def _kind_query(kind: str) -> str:
+    """The start of a query string that keeps a board other than the people's."""
+    return "" if kind == selectors.DEFAULT_LEADERBOARD_KIND else f"kind={kind}&"
 
 
 def page_number(raw: str | None, num_pages: int) -> int:
@@ -105,10 +114,17 @@ def page_number(raw: str | None, num_pages: int) -> int:
 
 
 def _leaderboard_body(
-    *, scope: str, number: int, min_questions: int, scopes: list[str], labels: dict[str, str]
+    *,
+    kind: str,
+    scope: str,
+    number: int,
+    min_questions: int,
+    scopes: list[str],
+    labels: dict[str, str],
 ) -> str:
-    """The page's scope tabs and ranking table, rendered (the same for every viewer)."""
-    entries = selectors.leaderboard(scope=scope, min_questions=min_questions)
+    """The page's board and scope tabs and ranking table, with the people's crowd's row,
+    rendered (the same for every viewer)."""
+    entries = selectors.leaderboard(scope=scope, min_questions=min_questions, kind=kind)
     page = Paginator(entries, PAGE_SIZE).get_page(number)
     groups = []
     for prefix, title in SCOPE_GROUPS:
@@ -118,10 +134,15 @@ def _leaderboard_body(
         if items:
             groups.append((title, items))
     context = {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "kinds": [(value, KIND_LABELS[value]) for value in selectors.LEADERBOARD_KINDS],
+        "kind_query": _kind_query(kind),
         "scope": scope,
         "scope_label": labels.get(scope, scope),
         "scope_groups": groups,
         "entries": page.object_list,
+        "crowd": selectors.crowd_total(scope=scope),
         "min_questions": min_questions,
     }
     return render_to_string("predictions/_leaderboard_body.html", context)
@@ -129,21 +150,37 @@ def _leaderboard_body(
 
 @dataclass(frozen=True)
 class LeaderboardPage:
-    """One scope's page of the ranking, rendered: the same for every viewer."""
+    """One board's scope's page of the ranking, rendered: the same for every viewer."""
 
     scope: str
     scope_label: str
     number: int
     num_pages: int
     html: str
+    kind: str
 
 
-def _page_key(scope: str, min_questions: int, number: int) -> str:
-    return f"leaderboard-page:{scope}:{min_questions}:{number}"
+def _page_key(kind: str, scope: str, min_questions: int, number: int) -> str:
+    return f"leaderboard-page:{kind}:{scope}:{min_questions}:{number}"
+
+
+def _leaderboard_kind(request: HttpRequest) -> str:
+    """The board asked for, or the people's with a message saying so."""
+    kind = request.GET.get("kind", "") or selectors.DEFAULT_LEADERBOARD_KIND
+    if kind in selectors.LEADERBOARD_KINDS:
+        return kind
+    shown = kind if len(kind) <= 60 else kind[:60] + "…"
+    messages.warning(
+        request,
+        f"There is no leaderboard of “{shown}”; there are those of people, bots and pundits. "
+        "Showing the people's.",
+    )
+    return selectors.DEFAULT_LEADERBOARD_KIND
 
 
 def _leaderboard_page(request: HttpRequest, min_questions: int) -> LeaderboardPage:
-    tabs = _leaderboard_tabs(min_questions)
+    kind = _leaderboard_kind(request)
+    tabs = _leaderboard_tabs(min_questions, kind)
     scope = request.GET.get("scope", "all") or "all"
     if not selectors.SCOPE_PATTERN.match(scope) or (scope != "all" and scope not in tabs.scopes):
         shown = scope if len(scope) <= 60 else scope[:60] + "…"
@@ -156,26 +193,29 @@ def _leaderboard_page(request: HttpRequest, min_questions: int) -> LeaderboardPa
 
     def render_page() -> LeaderboardPage:
         html = _leaderboard_body(
+            kind=kind,
             scope=scope,
             number=number,
             min_questions=min_questions,
             scopes=tabs.scopes,
             labels=tabs.labels,
         )
-        return LeaderboardPage(scope, tabs.labels.get(scope, scope), number, num_pages, html)
+        return LeaderboardPage(scope, tabs.labels.get(scope, scope), number, num_pages, html, kind)
 
     return selectors.scores_cached(
-        _page_key(scope, min_questions, number), CACHE_SECONDS, render_page
+        _page_key(kind, scope, min_questions, number), CACHE_SECONDS, render_page
     )
 
 
-def _own_addresses(scope: str, number: int) -> set[str]:
-    """The query strings that reach this leaderboard page through its own links: the
-    "All questions" tab says `scope=all` and the page links add `page=`; typed by hand,
-    both are left out for the defaults."""
+def _own_addresses(kind: str, scope: str, number: int) -> set[str]:
+    """The query strings that reach this leaderboard page through its own links: the board
+    tabs say `kind=`, the "All questions" tab says `scope=all` and the page links add
+    `page=`; typed by hand, each is left out for its default."""
+    default_kind = kind == selectors.DEFAULT_LEADERBOARD_KIND
+    kind_parts = [[("kind", kind)]] + ([[]] if default_kind else [])
     scope_parts = [[("scope", scope)]] + ([[]] if scope == "all" else [])
     page_parts = [[("page", str(number))]] + ([[]] if number == 1 else [])
-    return {urlencode(s + p) for s in scope_parts for p in page_parts}
+    return {urlencode(k + s + p) for k in kind_parts for s in scope_parts for p in page_parts}
 
 
 def _same_for_every_visitor(request: HttpRequest) -> bool:
@@ -193,9 +233,10 @@ def _whole_page_key(min_questions: int, query: str) -> str:
 
 
 def leaderboard(request: HttpRequest) -> HttpResponse:
-    """Stored totals of one scope, ranked, 50 a page (never recomputed here).
+    """Stored totals of one board (`?kind=human|bot|pundit`, people by default) and scope,
+    ranked, 50 a page, with the people's crowd's row below (never recomputed here).
 
-    The tabs and the table are rendered once per scope, page and scores version and kept
+    The tabs and the table are rendered once per board, scope, page and scores version and kept
     in the cache; only the page around them (who is logged in, messages, the page links
     that keep the query string) is rendered per request. A request for a page that is in
     the cache costs one round trip to it: pages are only stored under a scope that exists
@@ -211,15 +252,18 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(body)
             patch_vary_headers(response, ("Cookie",))
             return response
+    kind = request.GET.get("kind", "") or selectors.DEFAULT_LEADERBOARD_KIND
     scope = request.GET.get("scope", "all") or "all"
     raw_number = request.GET.get("page")
     number = page_number(raw_number, sys.maxsize) if raw_number else 1
     page = None
-    if selectors.SCOPE_PATTERN.match(scope):
-        page = selectors.scores_cached_if_present(_page_key(scope, min_questions, number))
+    if kind in selectors.LEADERBOARD_KINDS and selectors.SCOPE_PATTERN.match(scope):
+        page = selectors.scores_cached_if_present(_page_key(kind, scope, min_questions, number))
     if page is None:
         page = _leaderboard_page(request, min_questions)
     context = {
+        "kind": page.kind,
+        "kind_label": KIND_LABELS[page.kind],
         "scope": page.scope,
         "scope_label": page.scope_label,
         "body": mark_safe(page.html),  # rendered by _leaderboard_body's template, escaped there
@@ -230,7 +274,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     }
     # Only a page's own address is kept whole, so the entries are bounded by the pages
     # that exist, whatever query strings visitors send.
-    if anonymous and query in _own_addresses(page.scope, page.number):
+    if anonymous and query in _own_addresses(page.kind, page.scope, page.number):
         body = selectors.scores_cached(
             _whole_page_key(min_questions, query),
             CACHE_SECONDS,
@@ -283,6 +327,15 @@ def worked_example() -> dict[str, Any]:
             }
         )
 
+    # A bot says 90% on the first morning too: scored against the people's crowd, which it
+    # does not move; had it counted in the crowd, Alice's relative score would have moved.
+    with_bot = (np.array([0, 1, 2]), np.append(submitted, submitted[0]))
+    with_bot_p = np.vstack([probabilities, [[0.9, 0.1]]])
+    people = np.array([True, True, False])
+    bot = scoring.score_question(*with_bot, with_bot_p, 3, window, 0, reference=people)
+    bot_counted = scoring.score_question(*with_bot, with_bot_p, 3, window, 0)
+    crowd_record = scoring.score_crowd(probabilities, result, 0)
+
     # Calibration: ten forecasts of 70% of which 7 happened, ten of 20% of which 3 did.
     cal_p = np.array([0.7] * 10 + [0.2] * 10)
     cal_o = np.array([1.0] * 7 + [0.0] * 3 + [1.0] * 3 + [0.0] * 7)
@@ -309,6 +362,11 @@ def worked_example() -> dict[str, Any]:
         "alice_relative": float(result.relative[0]),
         "bob_relative": float(result.relative[1]),
         "bob_days": int(result.days[1]),
+        "bot_relative": float(bot.relative[2]),
+        "alice_relative_with_bot": float(bot.relative[0]),
+        "alice_relative_if_bot_counted": float(bot_counted.relative[0]),
+        "crowd_brier": crowd_record.brier,
+        "crowd_relative": crowd_record.relative,
         "window_days": int(window.n_days),
         "wilson_low": float(low[0]),
         "wilson_high": float(high[0]),
@@ -361,8 +419,47 @@ def _latest_forecasts(forecaster: Forecaster, statuses: list[str]) -> list[dict[
     ]
 
 
-def _calibration(forecaster: Forecaster) -> scoring.Calibration:
-    return selectors.calibration_cached(forecaster=forecaster)
+def _calibration(forecaster: Forecaster, tag: str | None = None) -> scoring.Calibration:
+    return selectors.calibration_cached(forecaster=forecaster, tag=tag)
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    """One line of a forecaster's scores by tag or by year."""
+
+    scope: str
+    label: str
+    total: ForecasterTotal
+
+
+def _scope_rows(forecaster: Forecaster) -> tuple[list[ScopeRow], list[ScopeRow]]:
+    """The forecaster's stored totals per tag (by name) and per year (newest first)."""
+    tags = selectors.forecaster_totals_by(forecaster=forecaster, prefix="tag")
+    years = selectors.forecaster_totals_by(forecaster=forecaster, prefix="year")
+    names = scope_labels([total.scope for total in tags])
+    tag_rows = sorted(
+        (ScopeRow(t.scope, names[t.scope], t) for t in tags), key=lambda row: row.label.lower()
+    )
+    year_rows = [ScopeRow(t.scope, t.scope.removeprefix("year:"), t) for t in years]
+    return tag_rows, year_rows
+
+
+def _calibration_tag(request: HttpRequest, tag_rows: list[ScopeRow]) -> ScopeRow | None:
+    """The tag the calibration is narrowed to (`?calibration=<tag slug>`): one the
+    forecaster has scored questions in, or none, with a message saying so."""
+    wanted = request.GET.get("calibration", "")
+    if not wanted or wanted == "all":
+        return None
+    for row in tag_rows:
+        if row.scope == f"tag:{wanted}":
+            return row
+    shown = wanted if len(wanted) <= 60 else wanted[:60] + "…"
+    messages.warning(
+        request,
+        f"No scored question of this forecaster has the tag “{shown}”; the calibration "
+        "shows all of them.",
+    )
+    return None
 
 
 def _scores(forecaster: Forecaster, staff: bool) -> QuerySet[QuestionScore]:
@@ -389,14 +486,23 @@ def forecaster_page(request: HttpRequest, handle: str) -> HttpResponse:
     is_owner = bool(user.is_authenticated and forecaster.user_id == user.pk)
     staff = _viewer_is_staff(request)
 
-    calibration = _calibration(forecaster)
-    chart = render_calibration_chart(calibration, name=forecaster.display_name)
+    tag_rows, year_rows = _scope_rows(forecaster)
+    tag = _calibration_tag(request, tag_rows)
+    calibration = _calibration(forecaster, None if tag is None else tag.scope.removeprefix("tag:"))
+    charted = forecaster.display_name
+    if tag is not None:
+        charted += f" on questions tagged {tag.label}"
+    chart = render_calibration_chart(calibration, name=charted)
     scores_page = Paginator(_scores(forecaster, staff), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "forecaster": forecaster,
         "is_owner": is_owner,
         "total": ForecasterTotal.objects.filter(forecaster=forecaster, scope="all").first(),
         "min_questions": settings.LEADERBOARD_MIN_QUESTIONS,
+        "tag_rows": tag_rows,
+        "year_rows": year_rows,
+        "calibration_tag": tag,
+        "kind_query": _kind_query(forecaster.kind),
         "chart": chart,
         "chart_svg": mark_safe(chart.svg),  # built from escaped text only
         "murphy": murphy_terms(calibration, owner=is_owner, name=forecaster.display_name),

@@ -130,7 +130,12 @@ def score_question(
     closes_at: datetime,
     known_on: date | None,
     outcome: int,
+    reference: list[bool] | None = None,
 ) -> Scores:
+    """`reference[who]`: whether the forecaster is one of the crowd the median is taken
+    over (None: everyone)."""
+    if reference is None:
+        reference = [True] * n_forecasters
     days, end = window(opens_at, closes_at, known_on)
     table = standing(forecasts, n_forecasters, days, end)
 
@@ -147,7 +152,11 @@ def score_question(
 
     crowd: list[float | None] = []
     for d in range(len(days)):
-        todays = [daily[who][d] for who in range(n_forecasters) if daily[who][d] is not None]
+        todays = [
+            daily[who][d]
+            for who in range(n_forecasters)
+            if reference[who] and daily[who][d] is not None
+        ]
         crowd.append(statistics.median(todays) if todays else None)
 
     brier_means, relatives, logs, sphericals, counts, finals = [], [], [], [], [], []
@@ -164,9 +173,9 @@ def score_question(
         brier_means.append(sum(own) / len(own))
         total = 0.0
         for d in range(len(days)):
-            if daily[who][d] is not None:
+            if daily[who][d] is not None and crowd[d] is not None:
                 total += daily[who][d] - crowd[d]
-            # else: the forecaster takes the crowd's median: counts 0
+            # else: the forecaster takes the crowd's median, or there is none: counts 0
         relatives.append(total / len(days))
         final = table[who][-1]
         finals.append(final)
@@ -203,6 +212,38 @@ def crowd_forecast(
         total = sum(medians)
         series.append([m / total for m in medians])
     return series
+
+
+@dataclass
+class CrowdRecord:
+    brier: float | None
+    relative: float | None
+    log_loss: float | None
+    spherical: float | None
+    days: int
+
+
+def score_crowd(
+    forecasts: list[Forecast], scores: Scores, reference: list[bool], n_options: int, outcome: int
+) -> CrowdRecord:
+    """The reference crowd's median forecast, scored day by day like a forecaster's."""
+    members = [row for row, member in zip(scores.standing, reference, strict=True) if member]
+    series = crowd_forecast(forecasts, members, n_options) if members else []
+    if not series:
+        series = [None] * len(scores.days)
+    stood = [d for d, f in enumerate(series) if f is not None]
+    if not stood:
+        return CrowdRecord(None, None, None, None, 0)
+    daily = {d: brier(tuple(series[d]), outcome) for d in stood}
+    relative = sum(daily[d] - scores.crowd_median[d] for d in stood) / len(scores.days)
+    last = tuple(series[-1])
+    return CrowdRecord(
+        brier=sum(daily.values()) / len(stood),
+        relative=relative,
+        log_loss=log_score(last, outcome),
+        spherical=spherical(last, outcome),
+        days=len(stood),
+    )
 
 
 def standing_share(table: list[list[int | None]], n_rows: int) -> list[float]:

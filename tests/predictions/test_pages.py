@@ -322,6 +322,13 @@ def test_scoring_page_works_the_example(persona, settings, alice_web, staff_web)
     assert example["alice_relative"] == pytest.approx(-0.18)
     assert example["bob_relative"] == pytest.approx(0.18)
     assert "(counts 0)" in content
+    # The people's crowd: a bot is scored against it and does not move it.
+    assert "their forecasts never move it" in content
+    assert "On a day when no person has a standing forecast there is no crowd median" in content
+    assert example["bot_relative"] == pytest.approx(-0.34)
+    assert example["alice_relative_with_bot"] == pytest.approx(-0.18)
+    assert example["alice_relative_if_bot_counted"] == pytest.approx(0.08 / 3)
+    assert example["crowd_relative"] == pytest.approx(-0.03)
     assert "at least <strong>7</strong> scored questions" in content
     for words in ("Wilson 95% interval", "Reliability", "Resolution", "Uncertainty", "bootstrap"):
         assert words in content

@@ -224,6 +224,8 @@ def test_rescore_command_by_slug_and_its_errors(three_day_question):
     out = StringIO()
     call_command("rescore", "three-days", stdout=out)
     assert "Rescored 1 question(s): scores 2 created" in out.getvalue()
+    # The crowd's score on the question, and its totals in all, the tag, source and year.
+    assert "the crowd's 5 created, 0 updated, 0 deleted." in out.getvalue()
 
     from django.core.management.base import CommandError
 

@@ -213,6 +213,71 @@ class TestSmallQuestionByHand:
         series = scoring.crowd_forecast(self.PROBABILITIES, scores.standing)
         np.testing.assert_allclose(series, [[0.5, 0.5], [0.6, 0.4], [0.8, 0.2]])
 
+    def test_a_forecaster_outside_the_reference_crowd_does_not_move_it(self, window):
+        # C is a bot: 3 March's median is that of A and B alone, median(0.08, 0.02) = 0.05.
+        scores = scoring.score_question(
+            self.FORECASTER,
+            self.SUBMITTED,
+            self.PROBABILITIES,
+            3,
+            window,
+            0,
+            reference=np.array([True, True, False]),
+        )
+        np.testing.assert_allclose(scores.crowd_median, [0.52, 0.40, 0.05])
+        np.testing.assert_allclose(scores.relative, [-0.49 / 3, 0.49 / 3, 0.45 / 3])
+        np.testing.assert_allclose(scores.brier, [0.16, 1.46 / 3, 0.5])  # Brier is its own
+
+    def test_a_day_without_the_reference_crowd_counts_0_for_everyone(self, window):
+        # Only B (row 4 from 1 March, row 5 on 3 March) is a person; A and C are bots.
+        # B stands every day, so every day has a median: B's own daily Brier.
+        only_b = scoring.score_question(
+            self.FORECASTER,
+            self.SUBMITTED,
+            self.PROBABILITIES,
+            3,
+            window,
+            0,
+            reference=np.array([False, True, False]),
+        )
+        np.testing.assert_allclose(only_b.crowd_median, [0.72, 0.72, 0.02])
+        # Only C is a person: no median on 1 and 2 March, so A and B score 0 those days.
+        only_c = scoring.score_question(
+            self.FORECASTER,
+            self.SUBMITTED,
+            self.PROBABILITIES,
+            3,
+            window,
+            0,
+            reference=np.array([False, False, True]),
+        )
+        assert np.isnan(only_c.crowd_median[:2]).all()
+        np.testing.assert_allclose(only_c.relative, [(0.08 - 0.5) / 3, (0.02 - 0.5) / 3, 0.0])
+        # Nobody in the crowd: no median any day, and no relative score moves.
+        nobody = scoring.score_question(
+            self.FORECASTER,
+            self.SUBMITTED,
+            self.PROBABILITIES,
+            3,
+            window,
+            0,
+            reference=np.zeros(3, dtype=bool),
+        )
+        assert np.isnan(nobody.crowd_median).all()
+        assert nobody.relative.tolist() == [0.0, 0.0, 0.0]
+        assert np.isnan(scoring.score_crowd(self.PROBABILITIES, nobody, 0).brier)
+
+    def test_the_crowd_scored_as_a_forecaster(self, scores):
+        # Its forecast: 0.5, 0.6, 0.8 on Yes (test_crowd_forecast), Brier 0.5, 0.32, 0.08;
+        # against the medians 0.52, 0.40, 0.08: (-0.02 - 0.08 + 0) / 3.
+        crowd = scoring.score_crowd(self.PROBABILITIES, scores, 0)
+        np.testing.assert_allclose(crowd.daily_brier, [0.5, 0.32, 0.08])
+        assert crowd.days == 3
+        assert crowd.brier == pytest.approx(0.9 / 3)
+        assert crowd.relative == pytest.approx(-0.10 / 3)
+        assert crowd.log_loss == pytest.approx(-math.log(0.8))
+        assert crowd.spherical == pytest.approx(0.8 / math.sqrt(0.68))
+
     def test_standing_share(self, scores):
         shares = scoring.standing_share(scores.standing, 7)
         np.testing.assert_allclose(shares, [1 / 3, 0, 2 / 3, 0, 2 / 3, 1 / 3, 1 / 3])
@@ -319,6 +384,12 @@ def questions(draw, single_forecaster: bool = False, early_resolution: bool = Fa
             probs = tuple(w / sum(weights) for w in weights)
         rows.append((who, t, probs))
     outcome = draw(st.integers(0, n_options - 1))
+    # Who makes the reference crowd (people; the rest are bots and pundits); None: everyone.
+    reference = draw(
+        st.one_of(
+            st.none(), st.lists(st.booleans(), min_size=n_forecasters, max_size=n_forecasters)
+        )
+    )
     return {
         "n_options": n_options,
         "n_forecasters": n_forecasters,
@@ -327,6 +398,7 @@ def questions(draw, single_forecaster: bool = False, early_resolution: bool = Fa
         "known_on": known_on,
         "rows": rows,
         "outcome": outcome,
+        "reference": reference,
     }
 
 
@@ -336,7 +408,10 @@ def run_both(q):
     t = np.array([r[1] for r in rows], dtype=np.int64)
     probs = np.array([r[2] for r in rows], dtype=np.float64).reshape(len(rows), q["n_options"])
     window = scoring.scoring_window(q["opens"], q["closes"], q["known_on"])
-    fast = scoring.score_question(fi, t, probs, q["n_forecasters"], window, q["outcome"])
+    reference = None if q["reference"] is None else np.array(q["reference"], dtype=bool)
+    fast = scoring.score_question(
+        fi, t, probs, q["n_forecasters"], window, q["outcome"], reference=reference
+    )
 
     forecasts = [ref.Forecast(who, ref.to_datetime(at), p) for who, at, p in rows]
     known_on = None if q["known_on"] is None else ref.from_day_number(q["known_on"])
@@ -347,6 +422,7 @@ def run_both(q):
         ref.to_datetime(q["closes"]),
         known_on,
         q["outcome"],
+        reference=q["reference"],
     )
     return window, probs, fast, forecasts, slow
 
@@ -400,6 +476,16 @@ def assert_same_scores(q) -> None:
         **close,
     )
 
+    members = q["reference"] or [True] * n_f
+    crowd = scoring.score_crowd(probs, fast, q["outcome"])
+    slow_crowd = ref.score_crowd(forecasts, slow, members, q["n_options"], q["outcome"])
+    assert crowd.days == slow_crowd.days
+    for name in ("brier", "relative", "log_loss", "spherical"):
+        expected = getattr(slow_crowd, name)
+        np.testing.assert_allclose(
+            getattr(crowd, name), np.nan if expected is None else expected, **close
+        )
+
 
 class TestAgainstReference:
     @PROPERTY_SETTINGS
@@ -418,12 +504,15 @@ class TestAgainstReference:
     def test_single_forecaster(self, q):
         assert_same_scores(q)
         _, _, fast, _, _ = run_both(q)
-        if fast.days[0]:
+        if fast.days[0] and fast.reference[0]:
             # Alone, a forecaster is the crowd: relative 0 on every day.
             assert fast.relative[0] == 0.0
             np.testing.assert_allclose(
                 fast.crowd_median[fast.standing[0] >= 0], fast.daily_brier[0][fast.standing[0] >= 0]
             )
+        elif fast.days[0]:
+            # Alone and outside the reference crowd: no median, no relative score.
+            assert np.isnan(fast.crowd_median).all() and fast.relative[0] == 0.0
 
     @PROPERTY_SETTINGS
     @given(questions())

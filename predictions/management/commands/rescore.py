@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 report = report + rescoring.rescore_question(question_id=found[slug])
         self.stdout.write(
             f"Rescored {report.questions} question(s): scores {_counts(report.scores)}; "
-            f"totals {_counts(report.totals)}."
+            f"totals {_counts(report.totals)}; the crowd's {_counts(report.crowd)}."
         )
 
 
