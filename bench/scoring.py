@@ -19,6 +19,7 @@ prints:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -90,7 +91,43 @@ class Timer:
         return _Block()
 
 
+def _copy_text(value) -> str:
+    """A Python default as COPY's text format reads it."""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _defaults_for(table: str, columns: list[str]) -> tuple[list[str], str]:
+    """The NOT NULL columns of `table` the bench does not name, with their model defaults,
+    so that a field added to a model later does not break the bench's COPY."""
+    from django.apps import apps
+
+    model = next(
+        (m for m in apps.get_models(include_auto_created=True) if m._meta.db_table == table),
+        None,
+    )
+    if model is None:
+        return [], ""
+    extra = [
+        field
+        for field in model._meta.local_concrete_fields
+        if field.column not in columns and not field.null and not field.primary_key
+    ]
+    return [field.column for field in extra], "".join(
+        "\t" + _copy_text(field.get_default()) for field in extra
+    )
+
+
 def copy_rows(cursor, table: str, columns: list[str], lines: list[str]) -> None:
+    extra_columns, extra_values = _defaults_for(table, columns)
+    if extra_columns:
+        columns = [*columns, *extra_columns]
+        lines = [line[:-1] + extra_values + "\n" for line in lines]
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         block = 200_000
         for start in range(0, len(lines), block):
