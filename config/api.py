@@ -43,7 +43,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, ApplicationError):
-        return Response({"error": exc.message, "fields": exc.fields}, status=exc.status)
+        return Response(_sendable({"error": exc.message, "fields": exc.fields}), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -58,7 +58,25 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response.data = {"error": str(detail), "fields": {}}
+    response.data = _sendable(response.data)
     return response
+
+
+def _sendable(value: Any) -> Any:
+    """The error with every text made encodable as UTF-8.
+
+    A message may quote the input (a choice that is not one, a field name nobody declared),
+    and a lone surrogate in it would make the response itself fail to render: a 500
+    instead of the 400. It is sent as its backslash escape (U+D800 as the six characters
+    backslash, u, d, 8, 0, 0).
+    """
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_sendable(key): _sendable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_sendable(item) for item in value]
+    return value
 
 
 class LenientJSONParser(parsers.JSONParser):

@@ -136,6 +136,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "keepalives_count": 3,
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers on the embedded default. SELECT ... FOR UPDATE is a no-op here,
+    # so every transaction takes the write lock at BEGIN (IMMEDIATE): a forecast reads the
+    # question's close only once no other writer can change it, and no reader-turned-
+    # writer is refused as "database is locked" mid-transaction. A writer that finds the
+    # lock taken waits for it (timeout, seconds) instead of failing; WAL lets reads go on
+    # while one writes, and keeps synchronous=FULL so a commit is on disk when it returns.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.float("DATABASE_SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery's broker and Django's cache (throttle counters).

@@ -32,6 +32,22 @@ from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 DRY_RUN_BUTTON = "_dry_run"
 
 
+class UnparsedLookupsRefused:
+    """Refuses changelist lookups on fields whose value reaches the database as typed.
+
+    The admin takes `?<field>=<value>` for any field of the model, and a DurationField or a
+    BinaryField passes the value on unparsed, so `?check_every=x` was a DataError (500).
+    No filter the page offers uses them; such an address is a 400 instead.
+    """
+
+    unparsed_fields: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        if lookup.split("__", 1)[0] in self.unparsed_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+
+
 class ResolutionRecordForm(forms.ModelForm):
     """An admin's final outcome. Saving supersedes the question's current resolution."""
 
@@ -200,7 +216,8 @@ class ResolutionSourceInline(admin.StackedInline):
 
 
 @admin.register(ResolutionSource)
-class ResolutionSourceAdmin(admin.ModelAdmin):
+class ResolutionSourceAdmin(UnparsedLookupsRefused, admin.ModelAdmin):
+    unparsed_fields = ("check_every",)
     form = ResolutionSourceForm
     change_form_template = "resolvers/admin/source_change_form.html"
     list_display = [
@@ -298,9 +315,10 @@ class ResolutionSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Check)
-class CheckAdmin(admin.ModelAdmin):
+class CheckAdmin(UnparsedLookupsRefused, admin.ModelAdmin):
     """Checks are evidence: read-only."""
 
+    unparsed_fields = ("body",)
     list_display = ["source", "started_at", "http_status", "verdict", "value", "error"]
     list_filter = ["verdict", "source__kind"]
     search_fields = ["source__question__slug", "url", "value", "explanation", "error"]

@@ -640,10 +640,16 @@ def _certificate_failure(error: BaseException) -> BaseException | None:
 
 def _read_body(response: requests.Response, url: str, max_bytes: int, clock: _Deadline) -> bytes:
     declared = response.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and int(declared) > max_bytes:
+    # A server's own digits only ('²' passes isdigit() and fails int()); a length too long
+    # for int() to read is over any cap.
+    if (
+        declared.isascii()
+        and declared.isdigit()
+        and (len(declared) > 30 or int(declared) > max_bytes)
+    ):
         raise _error(
             FetchError.TOO_LARGE,
-            f"The body announces {declared} bytes, over the cap of {max_bytes}.",
+            f"The body announces {declared[:40]} bytes, over the cap of {max_bytes}.",
             url,
         )
     chunks: list[bytes] = []

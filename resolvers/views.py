@@ -30,7 +30,9 @@ def resolution_queue(request: HttpRequest) -> HttpResponse:
 
 def _supersedes(request: HttpRequest) -> int | None:
     raw = request.POST.get("supersedes", "")
-    return int(raw) if raw.isdigit() else None
+    # isdigit() alone takes '²' and thousands of digits, which int() refuses; no id is
+    # longer than a bigint's 19 digits.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else None
 
 
 def _supersedes_state(request: HttpRequest) -> str | None:

@@ -1,12 +1,14 @@
 """Input that once answered 500 now answers a sentence and stores nothing: NUL bytes and
 lone surrogates in addresses, JSON and stored text, bodies nested too deeply, numbers too
-large for any field, a username longer than a display name."""
+large for any field, a username longer than a display name, digits int() cannot read."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -143,3 +145,58 @@ def test_a_username_longer_than_a_display_name_signs_up(client):
 
     forecaster = Forecaster.objects.get(user__username="u" * 140)
     assert forecaster.display_name == "u" * 120
+
+
+# --- Digits that str.isdigit() takes and int() refuses: '²', and thousands of them ----------
+
+ODD_DIGITS = ["²", "9" * 5000]
+
+
+@pytest.mark.parametrize("action", ["confirm", "annul", "override"])
+@pytest.mark.parametrize("supersedes", ODD_DIGITS)
+def test_a_resolution_form_naming_odd_digits_changes_nothing(staff_user, action, supersedes):
+    question = factories.ClosedQuestionFactory(slug="closed")
+    proposal = factories.ResolutionFactory(question=question, state="proposed", outcome="yes")
+    client = Client(raise_request_exception=False)
+    client.force_login(staff_user)
+
+    response = client.post(
+        "/staff/resolutions/closed/",
+        {"action": action, "outcome": "no", "rationale": "x", "supersedes": supersedes},
+    )
+
+    assert response.status_code in (302, 404)  # back to the queue with a message, or no such
+    assert list(question.resolutions.values_list("pk", "state")) == [(proposal.pk, "proposed")]
+
+
+@pytest.mark.parametrize("post_id", ODD_DIGITS)
+def test_a_platform_post_number_of_odd_digits_is_refused_by_field(question, staff_api, post_id):
+    response = staff_api.post(
+        "/api/v1/questions/q1/sources/",
+        data={"kind": "forecast_platform", "config": {"platform": "metaculus", "id": post_id}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "Metaculus post number" in response.json()["fields"]["config.id"]
+    assert not ResolutionSource.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/resolvers/resolutionsource/?check_every=x",
+        "/admin/resolvers/resolutionsource/?check_every__gt=%C2%B2",
+        "/admin/resolvers/check/?body=x",
+    ],
+)
+def test_an_admin_list_filtered_by_an_unparsed_field_is_a_400(staff_user, address):
+    client = Client(raise_request_exception=False)
+    client.force_login(staff_user)
+
+    assert client.get(address).status_code == 400
+
+
+def test_a_scores_export_for_a_year_of_odd_digits_is_a_sentence():
+    with pytest.raises(CommandError, match="unknown scope 'year:²⁰²⁶'"):
+        call_command("export_scores", "--scope", "year:²⁰²⁶", stdout=io.StringIO())

@@ -17,7 +17,8 @@ from tests import factories
 
 
 @pytest.mark.postgresql_only(
-    reason="threads on separate connections; the SQLite test database is in memory"
+    reason="threads on separate connections, and the SQLite test database is in memory; "
+    "test_sqlite_close_race.py races the close on a SQLite file"
 )
 @pytest.mark.django_db(transaction=True)
 def test_forecasts_racing_the_close_are_before_it_or_refused():

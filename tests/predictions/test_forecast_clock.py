@@ -73,7 +73,10 @@ def test_submitted_at_comes_from_the_database_not_the_web_server(alice_client, m
     assert abs(stored.submitted_at - skewed) > timedelta(minutes=30)
 
 
-@pytest.mark.postgresql_only(reason="a row lock held by another connection (SELECT ... FOR UPDATE)")
+@pytest.mark.postgresql_only(
+    reason="a row lock held by another connection (SELECT ... FOR UPDATE); on SQLite the "
+    "write lock does it, as test_sqlite_close_race.py shows with an admin closing"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_forecast_waiting_on_a_close_in_progress_sees_the_close(alice):
     """An admin closes the question early while a forecast arrives: the forecast waits for

@@ -481,3 +481,13 @@ def test_https_through_the_hardened_path_checks_the_name(
     wrong_name = fetch_error(f"https://other.test:{tls_server.port}/")
     assert (wrong_name.reason, wrong_name.transient) == ("certificate", False)
     assert "other.test" in wrong_name.message
+
+
+@pytest.mark.parametrize("length", ["²", "9" * 5000])
+def test_a_content_length_of_odd_digits_is_read_as_no_length_or_too_large(server, length):
+    # '²' passes str.isdigit() and int() refuses it; so does a number of 5000 digits.
+    server.routes["/odd"] = Reply(200, {"Content-Length": length}, [b"tiny"])
+    if length.isascii():
+        assert fetch_error(server.url("/odd")).reason == "too_large"
+    else:
+        assert fetch(server.url("/odd")).body == b"tiny"

@@ -44,7 +44,7 @@ def scores_in_scope(scope: str) -> QuerySet[QuestionScore]:
         if not Source.objects.filter(slug=value).exists():
             raise CommandError(f"no source has the slug {value!r}")
         return scores.filter(question__claims__source__slug=value).distinct()
-    if kind == "year" and value.isdigit() and len(value) == 4:
+    if kind == "year" and value.isascii() and value.isdigit() and len(value) == 4:
         return scores.filter(resolution__known_on__year=int(value))
     raise CommandError(f"unknown scope {scope!r}; use all, tag:SLUG, source:SLUG or year:YYYY")
 

@@ -160,7 +160,11 @@ def _positive_integer(value: object) -> bool:
         return False
     if isinstance(value, int):
         return value > 0
-    return isinstance(value, str) and value.isdigit() and int(value) > 0
+    # isdigit() alone takes '²' and thousands of digits, which int() refuses; no post
+    # number runs to 19 digits.
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        return False
+    return len(value) <= 18 and int(value) > 0
 
 
 def _resolved(reading: Reading, config: dict, question: QuestionFacts) -> Verdict:
