@@ -229,6 +229,12 @@ CHANGE_VERBS = frozenset(
 EXPECTING = frozenset(
     ["expect", "anticipate", "predict", "forecast", "project", "foresee", "bet", "wager"]
 )
+# What "we (do not) see a ..." calls: "we do not see a recession", "we see a rebound".
+EVENT_NOUNS = frozenset(
+    {"recession", "slowdown", "downturn", "contraction", "depression", "crash", "collapse"}
+    | {"rebound", "recovery", "turnaround", "upturn", "boom", "bubble", "default", "crisis"}
+    | {"cut", "hike", "increase", "decline", "rise", "fall", "drop", "surge", "spike"}
+)
 # "I guess that's what I'd emphasise" is not a call: these need a future in what follows.
 JUDGING = frozenset(["think", "believe", "suspect", "reckon", "estimate", "see", "doubt", "guess"])
 # "We'll be alert to it", "we will be ready": the speaker's stance, not an event.

@@ -50,6 +50,7 @@ from registry.claims.cues import (
     BASELINE_PREMISE,
     CAPTION,
     CHANGE_VERBS,
+    EVENT_NOUNS,
     EXPECTING,
     FIRST_PERSON,
     FORECAST_NOUN,
@@ -246,6 +247,25 @@ def _word_evidence(unit: Unit, table: EstimativeTable, tense: str, found: Eviden
             found.strong.append(f"{match.entry.label}: “{match.text}”")
 
 
+def _calls_an_event(token, subject, found: Evidence) -> bool:
+    """ "We do not see a recession", "we see the 10-year yield stabilizing": a call on an
+    event named by the verb's object. Whether it said so."""
+    if token.lemma_ not in ("see", "expect", "anticipate", "foresee") or token.dep_ == "xcomp":
+        return False
+    thing = next((c for c in token.children if c.dep_ == "dobj"), None)
+    if thing is None or thing.pos_ not in ("NOUN", "PROPN"):
+        return False
+    negated = any(child.dep_ == "neg" for child in token.children)
+    happening = any(c.tag_ == "VBG" and c.dep_ in ("acl", "amod") for c in thing.children)
+    if thing.lemma_.lower() in EVENT_NOUNS or (happening and not negated):
+        no = "no " if negated or any(c.lower_ == "no" for c in thing.children) else ""
+        found.strong.append(
+            f"a first-person call on an event “{subject.text} {token.text} … {no}{thing.text}”"
+        )
+        return True
+    return False
+
+
 def _judgement_evidence(unit: Unit, found: Evidence) -> None:
     """ "I expect X to ...", "we think growth continues": a first-person call on an event."""
     if unit.doc is None:
@@ -266,6 +286,8 @@ def _judgement_evidence(unit: Unit, found: Evidence) -> None:
                 found.strong.append(f"a reported expectation “{subject.text} {token.text}”")
             continue
         if token.tag_ == "VBZ":
+            continue
+        if _calls_an_event(token, subject, found):
             continue
         if token.dep_ == "xcomp" or any(child.dep_ == "neg" for child in token.children):
             continue  # "I wouldn't like to predict where prices will go"

@@ -204,6 +204,7 @@ class TestWhatCountsAsAForecast:
             "Even under the very low emissions scenario, warming is likely to reach 1.5°C.",
             "While we expect Japan's economy to grow 1.0% this year, that is lower than before.",
             "Inflation has held above 2% since 2022, but we expect it to ease to 2% this year.",
+            "On the information that we have, we certainly do not see a recession.",
         ],
     )
     def test_forecasts(self, text):
