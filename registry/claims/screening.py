@@ -220,6 +220,11 @@ def _modal_evidence(
         if kind == "future" and verb.lemma_ == "need" and subject_word in READERS:
             found.vetoes.append(f"advice: “{subject.text} {phrase}”")
             continue
+        if kind == "future" and verb.lemma_ == "need" and not is_rate_path(verb):
+            # "Someva will need about $800 m of equity", "pledges will need to be followed
+            # up": a requirement stated, not an event foretold
+            found.vetoes.append(f"a requirement, not an event: “{phrase}”")
+            continue
         if kind == "expectation" and (
             subject_word in ADVISED
             or (subject is not None and subject.ent_type_ in ("PERSON", "NORP"))

@@ -264,6 +264,7 @@ class TestWhatCountsAsAForecast:
             ("The Eurozone economy faces downside risks in the year ahead.", "no forecast"),
             ("It remains to be seen if the stimulus will be enough.", "the text or the event"),
             ("We thought those two things were going to be necessary.", "the past"),
+            ("Someva will need about $800 m of equity for its share.", "a requirement"),
         ],
     )
     def test_not_forecasts_say_why(self, text, reason):
