@@ -90,6 +90,15 @@ SPORTS_PICK = re.compile(
     r"(?:number\s+\d|No\.\s*\d|#\d|\d(?:st|nd|rd|th)|first|second|third|fourth|fifth|last)\b"
     r"(?:\s+(?:seed|place|in\s+the\b))?",
 )
+# A note under a bet about how it is read, not a bet: "This is mostly based on which states
+# vote", "This hinges on the definition of 'know'", "Note that ...", "By 'normally' I mean".
+BET_NOTE = re.compile(
+    r"^\W*(?:(?:this|that|it)(?:'s|\s+is|\s+was)?\s+(?:mostly\s+|largely\s+|partly\s+|also\s+)?"
+    r"(?:based|hinges?|reflects?|depends?|assumes?|includes?|excludes?|counts?|means?|refers?|"
+    r"can\s+(?:either\s+)?be|will\s+be\s+(?:a\s+)?(?:really\s+)?hard)\b|note\b|see\s|"
+    r"by\s+\W?\w+\W?\s+I\s+(?:simply\s+|just\s+)?mean\b|there'?s\s+(?:a\s+little\s+|some\s+)?leeway\b)",
+    re.I,
+)
 # A team's name alone, with an optional seed: "Tampa Bay Lightning", "Boston Bruins (WC2)".
 TEAM_LINE = re.compile(
     r"(?:[A-Z][\w.'\u2019&-]*\s+){0,3}[A-Z][\w.'\u2019&-]*(?:\s+\([^()]{1,20}\))?"

@@ -48,6 +48,7 @@ from registry.claims.cues import (
     ADVICE_VERBS,
     ADVISED,
     BASELINE_PREMISE,
+    BET_NOTE,
     CAPTION,
     CHANGE_VERBS,
     EVENT_NOUNS,
@@ -98,6 +99,8 @@ def _is_bet(unit: Unit, passage: Passage) -> bool:
     if re.match(r"\(?\d{1,2}[.)]\s", stripped) or re.search(r"(?:^|\s)\d{1,2}[.)]\s*$", marker):
         return True  # a ranked position: "1. Chiefs (Playoffs)", "1) Rays, 2) Jays"
     has_verb = unit.doc is not None and any(t.pos_ in ("VERB", "AUX") for t in unit.doc)
+    if BET_NOTE.match(normalize(stripped)):
+        return False
     if passage.league is not None and TEAM_LINE.fullmatch(stripped):
         return True  # a season preview's standings: "Pittsburgh Penguins", "Florida Panthers (A2)"
     if stripped.endswith((",", ":")) or (not has_verb and len(stripped.split()) <= 3):

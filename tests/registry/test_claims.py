@@ -327,6 +327,16 @@ class TestWhatCountsAsAForecast:
         proposals = one(text, date(2024, 9, 1), title="2024 NFL season preview")
         assert [p.quote for p in proposals] == ["Chiefs are clear number 1."]
 
+    def test_notes_under_a_bet_about_how_it_is_read_are_not_bets(self):
+        text = (
+            "My predictions for 2020:\n\n- The election happens normally: 95%\n"
+            "- By “normally” I simply mean that it occurs on the scheduled day.\n"
+            "- This is mostly based on which states hold elections this year.\n"
+            "- Democrats hold the House: 80%\n"
+        )
+        quotes = [p.quote for p in one(text, date(2020, 1, 2), title="Predictions for 2020")]
+        assert quotes == ["The election happens normally: 95%", "Democrats hold the House: 80%"]
+
     def test_a_season_previews_standings_are_picks_even_as_bare_team_names(self):
         text = (
             "A new NHL season is here, and the Stanley Cup is up for grabs again.\n\n"
