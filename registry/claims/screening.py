@@ -351,6 +351,24 @@ def _names_a_forecast(text: str, start: int, end: int) -> bool:
     return not re.search(r"\d", rest)
 
 
+def _said_to_them(unit: Unit) -> list[tuple[int, int]]:
+    """The spans (offsets in the unit's text) of what an analyst says the speakers said:
+    the clause of a "you" who said something ("you also mentioned headwinds in 2025") and a
+    noun phrase of "your" ("your Q4 of 39.5")."""
+    if unit.doc is None or not len(unit.doc):
+        return []
+    base = unit.doc[0].idx
+    spans = []
+    for token in unit.doc:
+        yours = token.lower_ == "your" and token.dep_ == "poss"
+        you_said = token.lower_ == "you" and token.dep_ == "nsubj" and token.head.tag_ == "VBD"
+        if not (yours or you_said):
+            continue
+        tokens = list(token.head.subtree)
+        spans.append((tokens[0].idx - base, tokens[-1].idx + len(tokens[-1]) - base))
+    return spans
+
+
 def _date_evidence(unit: Unit, passage: Passage, tense: str, found: Evidence) -> None:
     if tense in ("past", "hypothetical") or (tense == "state" and not PROJECTION.search(unit.text)):
         return
@@ -358,17 +376,14 @@ def _date_evidence(unit: Unit, passage: Passage, tense: str, found: Evidence) ->
         return  # "The economy faces downside risks in the year ahead"
     if is_imperative(unit):
         return  # "Talk to you all next year", "Use layoffs.fyi to judge me at the end of the year"
-    if unit.doc is not None and any(
-        (token.lower_ == "your" and token.dep_ == "poss")
-        or (token.lower_ == "you" and token.dep_ == "nsubj" and token.head.tag_ == "VBD")
-        for token in unit.doc
-    ):
-        return  # "you also mentioned headwinds in 2025", "your Q4 of 39.5": asked, not foretold
+    asked = _said_to_them(unit)
     ctx = Context(passage.published, passage.fiscal_year_start_month)
     text = unit.text
     for expression in time_expressions(text, ctx):
         if _names_a_forecast(text, expression.start, expression.end):
             continue  # "revisions to 2022 forecasts", "my guidance for Q1": the forecast itself
+        if any(start <= expression.start < end for start, end in asked):
+            continue  # "you also mentioned headwinds in 2025", "your Q4 of 39.5": asked
         if expression.cue and is_future(expression, passage.published):
             found.strong.append(f"a date after publication “{expression.horizon.phrase}”")
             return

@@ -205,6 +205,7 @@ class TestWhatCountsAsAForecast:
             "While we expect Japan's economy to grow 1.0% this year, that is lower than before.",
             "Inflation has held above 2% since 2022, but we expect it to ease to 2% this year.",
             "On the information that we have, we certainly do not see a recession.",
+            "The SEP, like you mentioned, suggests the Fed will be making cuts in 2027.",
         ],
     )
     def test_forecasts(self, text):
