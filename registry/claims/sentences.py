@@ -98,7 +98,8 @@ def is_english(text: str) -> bool:
     """Mostly Latin letters: the finder reads English and skips other scripts."""
     letters = [char for char in text if char.isalpha()]
     if not letters:
-        return False
+        # "- ...4000: 50%": numbers belong to the text around them, in any script
+        return any(char.isdigit() for char in text)
     latin = sum(1 for char in letters if char < "\u0250")
     return latin / len(letters) >= 0.8
 

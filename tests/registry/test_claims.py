@@ -328,6 +328,17 @@ class TestWhatCountsAsAForecast:
         proposals = one(text, date(2024, 9, 1), title="2024 NFL season preview")
         assert [p.quote for p in proposals] == ["Chiefs are clear number 1."]
 
+    def test_a_continuation_made_of_numbers_is_read_as_its_own_bet(self):
+        text = (
+            "My predictions for 2021:\n\n- The S&P 500 is above 3703 on December 25th: 80%\n"
+            "- ...4000: 50%\n"
+        )
+        proposals = one(text, date(2021, 1, 2), title="Predictions for 2021")
+        assert [(p.quote, p.implied_probability) for p in proposals] == [
+            ("The S&P 500 is above 3703 on December 25th: 80%", 0.8),
+            ("...4000: 50%", 0.5),
+        ]
+
     def test_notes_under_a_bet_about_how_it_is_read_are_not_bets(self):
         text = (
             "My predictions for 2020:\n\n- The election happens normally: 95%\n"
