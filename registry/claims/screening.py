@@ -279,7 +279,13 @@ def _judgement_evidence(unit: Unit, found: Evidence) -> None:
     if unit.doc is None:
         return
     for token in unit.doc:
-        if token.lemma_ not in EXPECTING | JUDGING or token.tag_ not in ("VBP", "VB", "VBZ"):
+        progressive = token.tag_ == "VBG" and any(  # "I am expecting", "we're expecting"
+            c.dep_ == "aux" and c.lemma_ == "be" and c.tag_ in ("VBP", "VBZ")
+            for c in token.children
+        )
+        if token.lemma_ not in EXPECTING | JUDGING or not (
+            token.tag_ in ("VBP", "VB", "VBZ") or progressive
+        ):
             continue
         subject = subject_of(token)
         if subject is None or not_asserted(token):
@@ -309,7 +315,8 @@ def _judgement_evidence(unit: Unit, found: Evidence) -> None:
         if modal is None and complement.tag_ == "MD" and complement.lower_ != "would":
             modal = complement  # "I'll guess that she won't": the modal stands for its verb
         if token.lemma_ in EXPECTING:
-            found.strong.append(f"a first-person expectation “{subject.text} {token.text}”")
+            said = token.doc[subject.i : token.i + 1].text if subject.i < token.i else token.text
+            found.strong.append(f"a first-person expectation “{said}”")
         elif modal is not None:
             found.strong.append(
                 f"a first-person judgement of what will be “{subject.text} {token.text} … "

@@ -206,6 +206,7 @@ class TestWhatCountsAsAForecast:
             "Inflation has held above 2% since 2022, but we expect it to ease to 2% this year.",
             "On the information that we have, we certainly do not see a recession.",
             "The SEP, like you mentioned, suggests the Fed will be making cuts in 2027.",
+            "I am expecting some regression from the Red Sox pitching.",
         ],
     )
     def test_forecasts(self, text):
