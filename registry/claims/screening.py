@@ -412,9 +412,13 @@ def _evidence(unit: Unit, passage: Passage, table: EstimativeTable, stated) -> E
             found.strong.append(f"future wording “{future_word.group()}”")
     _date_evidence(unit, passage, tense, found)
     _projection_evidence(unit, tense, found)
-    if passage.league is not None and tense != "past":
+    if passage.league is not None:
         pick = SPORTS_PICK.search(blank_quotes(normalize(unit.text)))
-        if pick:
+        # "I went with the Commanders ahead of the Giants": the preview's own pick, told
+        made = pick is not None and re.search(
+            r"\b(?:went\s+with|chose|decided\s+to\s+put)\b", pick.group()
+        )
+        if pick and (tense != "past" or made):
             found.strong.append(f"a pick in a season preview “{pick.group().strip()}”")
     if _is_bet(unit, passage) and (tense != "past" or bare_participle(unit)):
         found.strong.append("an item of a list of predictions")

@@ -350,6 +350,16 @@ class TestWhatCountsAsAForecast:
         quotes = [p.quote for p in one(text, date(2020, 1, 2), title="Predictions for 2020")]
         assert quotes == ["The election happens normally: 95%", "Democrats hold the House: 80%"]
 
+    def test_a_pick_told_in_the_past_tense_is_still_the_previews_pick(self):
+        text = (
+            "Our picks for the 2024 NFL season are in, from the AFC to the NFC.\n\n"
+            "Since I'm from the DC area, I went with the Commanders ahead of the Giants.\n"
+        )
+        proposals = one(text, date(2024, 9, 1), title="2024 NFL season preview")
+        assert [p.quote for p in proposals] == [
+            "Since I'm from the DC area, I went with the Commanders ahead of the Giants."
+        ]
+
     def test_a_season_previews_standings_are_picks_even_as_bare_team_names(self):
         text = (
             "A new NHL season is here, and the Stanley Cup is up for grabs again.\n\n"
