@@ -755,6 +755,25 @@ def _in_the_documents_year(horizon: Horizon | None, passage: Passage) -> Horizon
     return horizon
 
 
+PROJECTION_HORIZON = re.compile(
+    r"\b(?:over|throughout|within|by\s+the\s+end\s+of|at\s+the\s+end\s+of|towards?\s+the\s+end\s+of)"
+    r"\s+(?:the|our)\s+(?:projection|forecast)\s+(?:horizon|period)\b",
+    re.I,
+)
+
+
+def _projection_horizon(passage: Passage, phrase: str) -> Horizon | None:
+    """ "Over the projection horizon": to the end of the last year ahead the text names ("…
+    average 2¼% over 2025 and 2026"), none when it names no year ahead."""
+    first = passage.published.year
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b(?![\d%])", passage.text)]
+    ahead = [year for year in years if first < year <= first + 4]
+    if not ahead:
+        return None
+    last = max(ahead)
+    return Horizon(f"{phrase} (to {last})", None, date(last, 12, 31), source="sentence")
+
+
 _INTRODUCES_GUIDANCE = re.compile(
     r"\b(?:outlook|guidance|forecasts?|expectations?|projections?)\s+(?:for|of)\b|"
     r"\b(?:Q[1-4]|quarter|year|fiscal\s+\S+)\s+(?:outlook|guidance)\b",
@@ -791,6 +810,15 @@ def read_horizons(passage: Passage) -> Passage:
             unit.because(f"deadline: “{unit.horizon.phrase}” → {unit.horizon.describe()}")
             if unit.horizon.latest is not None and not unit.horizon.relative_months:
                 carried, carried_block = unit.horizon, unit.block
+            continue
+        horizon_named = PROJECTION_HORIZON.search(normalize(unit.text))
+        if horizon_named:
+            unit.horizon = _projection_horizon(passage, horizon_named.group())
+            if unit.horizon is None:
+                unit.because(f"no date: “{horizon_named.group()}” ends in no year the text names")
+                continue
+            unit.because(f"deadline: “{unit.horizon.phrase}” → {unit.horizon.describe()}")
+            carried, carried_block = unit.horizon, unit.block
             continue
         undated = UNDATED.search(normalize(unit.text))
         if undated:
