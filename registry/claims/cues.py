@@ -19,7 +19,7 @@ META = [
     r"be\s+happy|pass|comment|elaborate|return|check|make\s+a\s+few|have\s+more\s+to\s+say|"
     r"tell\s+you|take\s+(?:your\s+)?questions|point\s+you|say\s+(?:a\s+few|more))\b",
     r"\bforward[-\s]looking\s+statements?\b|\bsafe\s+harbor\b|\bactual\s+results\s+(?:may|could)\b",
-    r"\b(?:here\s+(?:are|is)|below\s+are|these\s+are|the\s+following\s+are)\b[^.]{0,50}"
+    r"\b(?:here\s+(?:are|is)|here's|below\s+are|these\s+are|the\s+following\s+are)\b[^.]{0,50}"
     r"\b(?:predictions?|forecasts?|bets?|calls|picks|thoughts)\b",
     r"\bturn\s+(?:it|the\s+call|things)\s+(?:back\s+)?over\b|\bopen\s+(?:it\s+)?up\s+for\s+questions\b|"
     r"\bnext\s+question\b|\bhappy\s+to\s+take\s+(?:your\s+)?questions\b",
@@ -345,5 +345,6 @@ ECONOMIC_MEASURE = re.compile(
     re.I,
 )
 FORECASTING = re.compile(
-    r"\b(?:forecast(?:s|ing)?|project(?:s|ing|ions?)|predict(?:s|ing)?)\b", re.I
+    r"\b(?:forecasting|projecting|predicting|(?:forecast|project|predict)(?:s|ed)?\s+(?:that|to))\b",
+    re.I,
 )

@@ -73,6 +73,15 @@ _MONTHS = {
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_NAMES})\b\.?"
 _ANY_MONTH = rf"(?:{_MONTH_NAMES})\b\.?"
+# A month written with its capital (so not the modal "may") naming when an event falls.
+_CAPITAL_MONTH = (
+    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b"
+)
+_EVENT_NOUN = (
+    r"(?:elections?|vote|voting|ballot|referendum|primar(?:y|ies)|midterms?|meeting|summit|"
+    r"budget|conference|deadline|launch|release|hearing|auction|draft)\b"
+)
 _SEASON_END = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11, "winter": 2}
 _ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2}
 _ORDINAL_QUARTER |= {"3rd": 3, "4th": 4}
@@ -386,7 +395,7 @@ def month_of_year(m: re.Match, ctx: Context) -> Horizon:
         # "by April" looks ahead to the next April; "in August" written in September is
         # the August just gone.
         year = ctx.published.year
-        ahead = (m.group("prep") or "").lower() in ("by", "before", "until") or re.match(
+        ahead = (m.group("prep") or "").lower() in ("by", "before", "until", "") or re.match(
             r"(?:starting|beginning)", m.group("prep") or "", re.I
         )
         if month_end(year, month) < ctx.published and ahead:
@@ -585,6 +594,18 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
         True,
     ),
     (
+        # "the November election", "come November": the month of a named event; it dates a
+        # forecast but does not make one ("at the December meeting we will have the data")
+        rf"\bcome\s+(?P<month>{_CAPITAL_MONTH})(?P<prep>)(?P<year>)",
+        month_of_year,
+        False,
+    ),
+    (
+        rf"\bthe\s+(?P<month>{_CAPITAL_MONTH})\s+{_EVENT_NOUN}(?P<prep>)(?P<year>)",
+        month_of_year,
+        False,
+    ),
+    (
         rf"\b(?:(?:this|(?P<rel>next))\s+(?P<season>spring|summer|fall|autumn|winter)|(?P<season2>spring|summer|fall|autumn|winter)\s+(?:of\s+)?{_YEAR})",
         lambda m, c: season(_SeasonAlias(m), c),
         True,
@@ -775,7 +796,7 @@ def _projection_horizon(passage: Passage, phrase: str) -> Horizon | None:
 
 
 _INTRODUCES_GUIDANCE = re.compile(
-    r"\b(?:outlook|guidance|forecasts?|expectations?|projections?)\s+(?:for|of)\b|"
+    r"\b(?:outlook|guidance|forecasts?|predictions?|expectations?|projections?)\s+(?:for|of)\b|"
     r"\b(?:Q[1-4]|quarter|year|fiscal\s+\S+)\s+(?:outlook|guidance)\b",
     re.I,
 )
@@ -828,7 +849,7 @@ def read_horizons(passage: Passage) -> Passage:
             unit.because(f"deadline carried from the sentence before: “{carried.phrase}”")
         elif guidance is not None:
             unit.horizon = guidance
-            unit.because(f"deadline from the outlook it follows: “{guidance.phrase}”")
+            unit.because(f"deadline from the outlook or list it follows: “{guidance.phrase}”")
         elif section is not None:
             unit.horizon = section
             unit.because(f"deadline from its section heading: “{section.phrase}”")
