@@ -25,7 +25,8 @@ _FORECAST_NOUNS = (
     r"(?:predictions?|forecasts?|bets?|outlook|expectations|prognosis|calls|picks|projections?|"
     r"(?:probability\s+)?estimates)"
 )
-_YEAR = r"(?P<year>20\d\d)"
+# A year, not a season that spans two ("NBA Preview 2014-15" is the league's calendar)
+_YEAR = r"(?P<year>20\d\d)(?!\s*[-\u2013/]\s*\d\d\b)"
 DOCUMENT_HORIZON = [
     re.compile(rf"\b{_FORECAST_NOUNS}\s+(?:for|about|on|in)\s+(?:the\s+year\s+)?{_YEAR}\b", re.I),
     re.compile(

@@ -855,7 +855,10 @@ def read_horizons(passage: Passage) -> Passage:
             unit.because(f"deadline from its section heading: “{section.phrase}”")
         elif passage.horizon is not None:
             unit.horizon = passage.horizon
-            if passage.league is not None and passage.horizon.source == "document":
+            season = passage.league and season_horizon(passage.league, passage.published)
+            if season is not None and passage.horizon == season:
+                # a preview dated by its league's calendar, not "Preview 2022", whose
+                # forecasts are for the end of 2022 like any year's predictions
                 unit.horizon = season_horizon(passage.league, passage.published, unit.text)
             unit.because(
                 f"deadline from the document: {passage.horizon_reason} → "

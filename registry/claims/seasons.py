@@ -144,6 +144,15 @@ _PREVIEW = re.compile(
 )
 
 
+# Played after the regular season: "playing Lebron in the playoffs", "a Game 7" (but
+# "make the playoffs" is settled when the regular season ends)
+_POSTSEASON = re.compile(
+    r"\b(?:in|during|through)\s+the\s+(?:playoffs|postseason|post-season)\b|\bGame\s+7\b|"
+    r"\bconference\s+finals?\b|\b(?:first|second)\s+round\b",
+    re.I,
+)
+
+
 def league_of(title: str, opening: str) -> League | None:
     """The league a season preview is about, if its title says preview and one league's
     words dominate its opening."""
@@ -163,9 +172,9 @@ def _season_end_year(league: League, published: date) -> int:
 
 def season_horizon(league: League, published: date, text: str = "") -> Horizon:
     """The end of the regular season after `published`, or of the final when the text
-    names it."""
+    names it or a game after the regular season."""
     year = _season_end_year(league, published)
-    if text and league.final_words.search(text):
+    if text and (league.final_words.search(text) or _POSTSEASON.search(text)):
         month, day = league.final_end
         phrase = f"the {league.name} final of the season (about {day} {month}/{year})"
     else:
