@@ -88,6 +88,8 @@ def _is_heading(unit: Unit) -> bool:
         return False
     if re.search(r"(?<!\.\.)[.!?:;)\"'\u201d\u2019]$", unit.text.strip()):
         return False
+    if re.search(r"\b(?:OVER|UNDER)$", unit.text.strip()):
+        return False  # "Won 57 last season, so … OVER": a pick
     return not any(token.pos_ in ("VERB", "AUX") for token in unit.doc)
 
 
@@ -437,8 +439,8 @@ def _evidence(unit: Unit, passage: Passage, table: EstimativeTable, stated) -> E
         pick = SPORTS_PICK.search(blank_quotes(normalize(unit.text)))
         # "I went with the Commanders ahead of the Giants": the preview's own pick, told
         made = pick is not None and re.search(
-            r"\b(?:went\s+with|chose|decided\s+to\s+put)\b", pick.group()
-        )
+            r"\b(?:went\s+with|chose|decided\s+to\s+put)\b|\b(?:OVER|UNDER)\.?\s*$", pick.group()
+        )  # "lost a ton of talent over the summer. UNDER": the pick, after its reason
         if pick and (tense != "past" or made):
             found.strong.append(f"a pick in a season preview “{pick.group().strip()}”")
     if _is_bet(unit, passage) and (tense != "past" or bare_participle(unit)):

@@ -127,6 +127,9 @@ def _split_bets(spans: list[tuple[int, int, object]], text: str) -> list[tuple[i
     return result
 
 
+PICK_WORDS = frozenset({"OVER", "UNDER", "PUSH"})
+
+
 def doc_base(span) -> int:
     """The offset of the span's document in the passage's text (set by `split_units`)."""
     return span.doc.user_data.get("base", 0)
@@ -148,6 +151,8 @@ def _sentence_spans(doc, base: int) -> list[tuple[int, int, object]]:
                 or (len(last.text) == 2 and last.text[0].isupper() and last.text[1] == ".")
                 or first.text[:1].islower()
                 or (first.is_punct and first.text not in "\"'\u201c\u2018([")
+                # "This seems unreasonably low. OVER": a pick closes the line it is on
+                or (len(tokens) <= 2 and tokens[0].text in PICK_WORDS)
             ):
                 spans[-1][1] = sentence.end_char
                 spans[-1][2] = doc[previous.start : sentence.end]

@@ -38,3 +38,17 @@ def test_a_game_after_the_regular_season_closes_with_the_final():
     found = deadlines(text, date(2014, 11, 19), title="NBA Preview 2014-15")
     assert found["The Knicks will make the playoffs."] == date(2015, 4, 14)
     assert found["They'll be playing the Cavaliers in the playoffs."] == date(2015, 6, 18)
+
+
+def test_an_over_or_under_pick_after_its_reasons_is_a_forecast():
+    text = NBA_OPENING + (
+        "Bringing back exact same team that won 62. This seems unreasonably low. OVER\n\n"
+        "After winning 54 a year ago, lost a ton of talent over the summer. UNDER\n\n"
+        "Won 57 last season, so \u2026 OVER"
+    )
+    quotes = list(deadlines(text, date(2014, 10, 7), title="Looking at projected win totals"))
+    assert quotes[1:] == [
+        "This seems unreasonably low. OVER",
+        "After winning 54 a year ago, lost a ton of talent over the summer. UNDER",
+        "Won 57 last season, so \u2026 OVER",
+    ]
