@@ -18,6 +18,8 @@ def _resolved(horizon: Horizon | None, before: ClaimProposal | None, passage: Pa
         return horizon
     base = before.deadline if before and before.deadline else passage.published
     low, high = horizon.relative_months
+    if base.year + high // 12 > 9000:
+        return replace(horizon, relative_months=None)  # "900 centuries later": no date
     return replace(horizon, earliest=add_months(base, low), latest=add_months(base, high))
 
 

@@ -43,10 +43,12 @@ _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
     "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "fifty": 50, "several": 3,
-    "few": 3, "a few": 3, "couple of": 2, "a couple of": 2,
+    "few": 3, "a few": 3, "couple of": 2, "a couple of": 2, "hundred": 100, "a hundred": 100,
+    "one hundred": 100, "a few hundred": 300, "several hundred": 300, "thousand": 1000,
+    "a thousand": 1000, "one thousand": 1000, "a few thousand": 3000, "several thousand": 3000,
 }  # fmt: skip
 _NUM = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
-_UNIT = r"(?P<unit>days?|weeks?|months?|quarters?|years?|decades?)"
+_UNIT = r"(?P<unit>days?|weeks?|months?|quarters?|years?|decades?|century|centuries)"
 _YEAR = r"(?P<year>(?:19|20|21|22|23)\d\d)(?![\d%])"
 _YEAR2 = _YEAR.replace("?P<year>", "?P<year2>")  # a second year group in one pattern
 _MONTHS = {
@@ -138,10 +140,10 @@ def _number(word: str) -> int:
 
 
 def _months_in(count: int, unit: str) -> int:
-    unit = unit.lower().rstrip("s")
+    unit = unit.lower().rstrip("s").replace("centurie", "century")
     if unit in ("day", "week"):
         return max(1, -(-count * (7 if unit == "week" else 1) // 30))
-    return count * {"month": 1, "quarter": 3, "year": 12, "decade": 120}[unit]
+    return count * {"month": 1, "quarter": 3, "year": 12, "decade": 120, "century": 1200}[unit]
 
 
 def _window(phrase: str, earliest: date | None, latest: date) -> Horizon:
@@ -198,12 +200,22 @@ def relative_window(m: re.Match, ctx: Context) -> Horizon:
 
 def from_publication(m: re.Match, ctx: Context) -> Horizon:
     if not (m.group("b") or m.group("a")):
+        if m.group("unit").lower() == "century":  # "in the coming century": this one's end
+            return _window(
+                m.group(), None, date((ctx.published.year - 1) // 100 * 100 + 100, 12, 31)
+            )
         if not m.group("unit").lower().endswith("s"):  # "within the next year": one of it
             months = _months_in(1, m.group("unit"))
             return _window(m.group(), None, add_months(ctx.published, months))
         return undated_period(m, ctx)  # "in the coming months"
     count = _number(m.group("b") or m.group("a"))
-    return _window(m.group(), None, add_months(ctx.published, _months_in(count, m.group("unit"))))
+    unit = m.group("unit").lower()
+    days = count * (7 if unit.startswith("week") else 1)
+    if _months_in(count, unit) > 12 * 2000:
+        return undated_period(m, ctx)  # "in 900 centuries": past any calendar's end
+    if unit.startswith(("day", "week")):  # "in a few thousand days": counted in days
+        return _window(m.group(), None, ctx.published + timedelta(days=days))
+    return _window(m.group(), None, add_months(ctx.published, _months_in(count, unit)))
 
 
 def _year_end(year: int, ctx: Context) -> date:

@@ -514,6 +514,10 @@ class TestHorizons:
             ("on May 15, 2027", date(2027, 5, 15), None),
             ("before 2028", date(2027, 12, 31), None),
             ("within 6 months", date(2026, 9, 5), None),
+            ("within 90 days", date(2026, 6, 3), None),
+            ("in a few thousand days", date(2034, 5, 22), None),
+            ("a hundred years from now", date(2126, 3, 5), None),
+            ("within a century", date(2126, 3, 5), None),
             ("by the mid-21st century", date(2050, 12, 31), None),
             ("by mid-century", date(2050, 12, 31), None),
             ("in the coming century", date(2100, 12, 31), None),
@@ -771,6 +775,8 @@ class TestOddInput:
             "?" * 5000,
             "Prices will fall.\x00 Rates will rise.",
             "x\ud800 will fall.",
+            "Humans will reach Mars in 900 centuries.",
+            "We land by 2030. 999 centuries later we will leave the galaxy.",
         ],
     )
     def test_odd_text_never_breaks_the_finder(self, text):
