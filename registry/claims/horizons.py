@@ -192,6 +192,17 @@ def _short_year(text: str) -> int:
 # --- rule functions: (match, context) -> Horizon | None ------------------------------------
 
 
+def spoken_year(m: re.Match, ctx: Context) -> Horizon | None:
+    """ "as we step into 25", "ramping in 26 in Panther Lake": a year said in two digits, read
+    as one only within five years after publication."""
+    year = 2000 + int(m.group("yy"))
+    if re.search(rf"(?:\d|\b{_NUM})\s*$", m.string[: m.start()], re.I):
+        return None  # "one in 25", "3 in 10": odds, not a year
+    if not ctx.published.year <= year <= ctx.published.year + 5:
+        return None
+    return _window(m.group(), date(year, 1, 1), date(year, 12, 31))
+
+
 def relative_window(m: re.Match, ctx: Context) -> Horizon:
     low = _months_in(_number(m.group("a")), m.group("unit"))
     high = _months_in(_number(m.group("b") or m.group("a")), m.group("unit"))
@@ -600,6 +611,12 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
         True,
     ),
     (rf"\b{_PREP}{_MONTH}\s+(?:of\s+)?{_YEAR}", month_of_year, True),
+    (
+        r"\b(?:in|into|through|for|by)\s+['\u2019]?(?P<yy>\d\d)\b(?![\d.,]\d)"
+        r"(?=\s*(?:[,.;)]|$|\s(?:in|as|and|when|with|because|we|that|or|but)\b))",
+        spoken_year,
+        False,
+    ),
     (
         rf"\b(?:(?P<prep>by|in|before|until|from|(?:starting|beginning)(?:\s+in)?)\s+)(?:the\s+end\s+of\s+)?{_MONTH}(?!\s+\d)(?P<year>)",
         month_of_year,

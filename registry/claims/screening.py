@@ -399,6 +399,16 @@ def _said_to_them(unit: Unit) -> list[tuple[int, int]]:
     return spans
 
 
+def _own_obligation(unit: Unit) -> bool:
+    """ "We need to / have to / must …": what the speaker must do, not what will happen."""
+    root = unit.doc.root if unit.doc is not None else None
+    if root is None or (subject_of(root) is None) or subject_of(root).lower_ not in ("i", "we"):
+        return False
+    if root.lemma_ in ("need", "have") and any(c.dep_ == "xcomp" for c in root.children):
+        return not any(c.dep_ == "aux" and c.lower_ in ("will", "'ll") for c in root.children)
+    return any(c.dep_ == "aux" and c.lower_ == "must" for c in root.children)
+
+
 def _date_evidence(unit: Unit, passage: Passage, tense: str, found: Evidence) -> None:
     if tense in ("past", "hypothetical") or (tense == "state" and not PROJECTION.search(unit.text)):
         return
@@ -406,6 +416,8 @@ def _date_evidence(unit: Unit, passage: Passage, tense: str, found: Evidence) ->
         return  # "The economy faces downside risks in the year ahead"
     if is_imperative(unit):
         return  # "Talk to you all next year", "Use layoffs.fyi to judge me at the end of the year"
+    if _own_obligation(unit):
+        return  # "Now we need to finish the year strong and prepare for 2025": a task
     asked = _said_to_them(unit)
     ctx = Context(passage.published, passage.fiscal_year_start_month)
     text = unit.text
