@@ -330,21 +330,3 @@ SCENARIO = re.compile(
     r"(?:high|low)\w*|scenarios\s+with)\b[^,.;]{0,60}?\bscenarios?\b",
     re.I,
 )
-# What a central bank's forecast is about: in its remarks a future naming none of these
-# ("I'll try to answer", "a lot of data will come into play") is talk, not a forecast.
-ECONOMIC_MEASURE = re.compile(
-    r"\b(?:inflation|disinflation|deflation|prices?|pric(?:ing|es)|cpi|pce|growth|gdp|econom(?:y|ies|ic)|"
-    r"output|activity|recession|slowdown|downturn|recovery|boom|unemployment|employment|jobs?|"
-    r"labou?r|wages?|payrolls?|hiring|layoffs?|rates?|yields?|spending|consumption|demand|"
-    r"supply|investment|exports?|imports?|trade|tariffs?|currency|dollar|euro|yen|exchange|"
-    r"housing|house|mortgages?|credit|lending|productivity|deficits?|debt|oil|energy|"
-    r"commodit(?:y|ies)|markets?|cuts?|hikes?|easing|tightening|target|percent|per\s+cent|"
-    r"basis\s+points?|balance\s+sheet|expectations|conditions|costs?|incomes?|profits?|"
-    r"margins?|sales|banks?|financial|fiscal|budget|policy|restrictive|neutral|"
-    r"soft\s+landing|reserves|rents?|facility|sectors?|industry|manufacturing|services|households?|businesses|firms)\b|%",
-    re.I,
-)
-FORECASTING = re.compile(
-    r"\b(?:forecasting|projecting|predicting|(?:forecast|project|predict)(?:s|ed)?\s+(?:that|to))\b",
-    re.I,
-)

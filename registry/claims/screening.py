@@ -51,12 +51,10 @@ from registry.claims.cues import (
     BET_NOTE,
     CAPTION,
     CHANGE_VERBS,
-    ECONOMIC_MEASURE,
     EVENT_NOUNS,
     EXPECTING,
     FIRST_PERSON,
     FORECAST_NOUN,
-    FORECASTING,
     FUTURE_WORDS,
     INSTITUTIONS,
     JUDGING,
@@ -213,9 +211,6 @@ def _modal_evidence(
             # own conduct; only its rate path ("we'll need to stay there") is a forecast.
             found.vetoes.append(f"a commitment: “{subject.text} {phrase}”")
             continue
-        if kind == "future" and policy_body and not in_bets and not _names_a_measure(unit, subject):
-            found.vetoes.append(f"a central bank's remark naming no economic measure: “{phrase}”")
-            continue
         if kind == "future" and subject_word == "you" and verb.lemma_ in (
             "need", "want", "find", "notice", "read", "hear", "learn", "know", "see", "recall",
         ):  # fmt: skip
@@ -248,22 +243,6 @@ def _modal_evidence(
                 found.vetoes.append(f"a hypothetical: “{phrase}”")
             continue
         (found.weak if kind == "possibility" else found.strong).append(f"{kind} modal “{phrase}”")
-
-
-def _names_a_measure(unit: Unit, subject) -> bool:
-    """Whether a central bank's future names an economic measure, in its sentence or, for
-    "it"/"that", in the two sentences before ("…rents. I think that will start to ease")."""
-    if ECONOMIC_MEASURE.search(unit.text) or FORECASTING.search(unit.text):
-        return True
-    pronoun = subject is None or subject.pos_ == "PRON"
-    if pronoun and unit.previous is not None and unit.previous.verdict is True:
-        return True  # "…it's going to come down gradually. But it's going to be gradual."
-    before, steps = unit.previous, 0
-    while pronoun and before is not None and steps < 2:
-        if ECONOMIC_MEASURE.search(before.text):
-            return True
-        before, steps = before.previous, steps + 1
-    return False
 
 
 def _word_evidence(unit: Unit, table: EstimativeTable, tense: str, found: Evidence) -> None:

@@ -1,5 +1,5 @@
-"""The claim finder on a central bank's remarks: what its forecasts are about, and the
-deadline of "over the projection horizon"."""
+"""The claim finder on a central bank's remarks: the deadline of "over the projection
+horizon"."""
 
 from __future__ import annotations
 
@@ -11,45 +11,6 @@ OPENING = (
     "Good afternoon. The Monetary Policy Committee decided to hold the Bank Rate.\n\n"
     "Monetary policy decisions are made meeting by meeting; the policy rate stays.\n\n"
 )
-
-
-def verdicts(text: str, published: date = date(2024, 10, 17)) -> dict[str, bool | None]:
-    passage = analyse(OPENING + text, published)
-    assert passage.policy_body
-    return {unit.text: unit.verdict for unit in passage.units}
-
-
-class TestWhatACentralBanksForecastIsAbout:
-    def test_talk_about_the_conference_itself_is_not_a_forecast(self):
-        found = verdicts(
-            "But I'll try to answer your question more broadly.\n\n"
-            "Between now and December, a lot of surveys will come into play.\n\n"
-            "Of course, what happens will happen."
-        )
-        assert found["But I'll try to answer your question more broadly."] is False
-        assert found["Between now and December, a lot of surveys will come into play."] is False
-        assert found["Of course, what happens will happen."] is False
-
-    def test_a_future_naming_an_economic_measure_is_a_forecast(self):
-        found = verdicts(
-            "We know that housing services inflation will continue to go up.\n\n"
-            "Reserves will start to come down next year."
-        )
-        assert found["We know that housing services inflation will continue to go up."] is True
-        assert found["Reserves will start to come down next year."] is True
-
-    def test_it_and_that_take_their_measure_from_the_sentences_before(self):
-        found = verdicts(
-            "Rents have risen fast in the capital cities. I think that will start to ease."
-        )
-        assert found["I think that will start to ease."] is True
-
-    def test_a_continuation_of_a_forecast_stays_one(self):
-        found = verdicts(
-            "So what we're forecasting is that it's going to come down gradually. "
-            "But it's going to be gradual."
-        )
-        assert found["But it's going to be gradual."] is True
 
 
 class TestTheProjectionHorizon:
