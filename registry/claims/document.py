@@ -37,7 +37,10 @@ DOCUMENT_HORIZON = [
         rf"\bwhat\s+(?:to\s+expect|will\s+happen|lies\s+ahead|happens)\s+in\s+{_YEAR}\b", re.I
     ),
     re.compile(rf"\bwhat\s+{_YEAR}\s+(?:has|holds|will\s+bring|brings)\b", re.I),
-    re.compile(rf"\b(?:outlook|preview)\s+(?:[1-4]Q\s+|Q[1-4]\s+|H[12]\s+)?{_YEAR}\b", re.I),
+    re.compile(
+        rf"\b(?:outlook|preview|{_FORECAST_NOUNS})\s+(?:[1-4]Q\s+|Q[1-4]\s+|H[12]\s+)?{_YEAR}\b",
+        re.I,
+    ),
     re.compile(rf"\b{_YEAR}\s+(?:year[-\s]ahead|season)\b", re.I),
     re.compile(rf"\b{_FORECAST_NOUNS}\s*[:\u2013\u2014-]\s*{_YEAR}\b", re.I),
 ]

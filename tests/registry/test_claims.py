@@ -642,6 +642,8 @@ class TestHorizons:
             ("A post", "Here is what 2025 has in store:", 2025),
             ("My bets on open models, mid-2026", "", None),
             ("Probability Estimates: 2024 \u2013 Commentary", "", 2024),
+            ("Picks and Predictions 2018", "", 2018),
+            ("NBA Preview 2014-15", "", None),  # a season: the league's calendar
         ],
     )
     def test_document_horizons(self, title, opening, year):
