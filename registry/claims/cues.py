@@ -304,7 +304,9 @@ PERIOD_NAME = re.compile(r"\b(?:[QH][1-4]|FY\s?'?\d{2,4}|(?:19|20)\d{2}s?)\b|'\d
 
 REPORTED_PROJECTION = re.compile(
     r"\b(?:(?:median|baseline|central|our|the)\s+)?(?:projections?|forecasts?|guidance|estimates?)\b"
-    r"[^.;]{0,80}?\b(?:is|are|stands?|comes?\s+in|of|at)\b[^.;]{0,40}?\d",
+    r"[^.;]{0,80}?\b(?:is|are|stands?|comes?\s+in|of|at)\b[^.;]{0,40}?\d|"
+    # an outlook's table line: "Indonesia - GDP Forecast 5.3%", "CPI forecast: 2.0%"
+    r"\b(?:forecasts?|projections?)\s*[:\u2013-]?\s*[-+\u2212]?\d+(?:\.\d+)?\s*(?:%|percent|per\s+cent)",
     re.I,
 )
 

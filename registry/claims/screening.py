@@ -88,6 +88,8 @@ def _is_heading(unit: Unit) -> bool:
         return False
     if re.search(r"\b(?:OVER|UNDER)$", unit.text.strip()):
         return False  # "Won 57 last season, so … OVER": a pick
+    if REPORTED_PROJECTION.search(normalize(unit.text)):
+        return False  # "Indonesia - GDP Forecast 5.3%": a line of an outlook's table
     return not any(token.pos_ in ("VERB", "AUX") for token in unit.doc)
 
 

@@ -1,5 +1,5 @@
-"""The claim finder on a central bank's remarks: the deadline of "over the projection
-horizon"."""
+"""The claim finder on central banks' and banks' outlooks: the deadline of "over the
+projection horizon", and an outlook's table of forecast figures."""
 
 from __future__ import annotations
 
@@ -35,3 +35,23 @@ class TestTheProjectionHorizon:
         unit = next(u for u in passage.units if u.text.startswith("Headline"))
         assert unit.verdict is True
         assert unit.horizon is None
+
+
+class TestAnOutlooksTable:
+    def test_a_line_of_forecast_figures_is_a_forecast_for_the_outlooks_year(self):
+        text = (
+            "Growth in Asia should hold up next year.\n\n"
+            "Indonesia - GDP Forecast 5.3%\n\n"
+            "Thailand - GDP Forecast 2.5% - CPI Forecast 1.2%\n\n"
+            "Regional Outlook\n"
+        )
+        passage = analyse(text, date(2024, 12, 5), title="2025 Outlook")
+        lines = {unit.text: unit for unit in passage.units}
+        table = [
+            "Indonesia - GDP Forecast 5.3%",
+            "Thailand - GDP Forecast 2.5% - CPI Forecast 1.2%",
+        ]
+        for line in table:
+            assert lines[line].verdict is True
+            assert lines[line].horizon.latest == date(2025, 12, 31)
+        assert lines["Regional Outlook"].verdict is False  # a heading stays one
