@@ -107,6 +107,9 @@ UNDATED = re.compile(
 )
 
 
+NEAR_TERM = re.compile(r"\b(?:short|near)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Context:
     published: date
@@ -871,6 +874,8 @@ def read_horizons(passage: Passage) -> Passage:
             carried, carried_block = unit.horizon, unit.block
             continue
         undated = UNDATED.search(normalize(unit.text))
+        if undated and NEAR_TERM.search(undated.group()) and passage.horizon is not None:
+            undated = None  # "in the near term" of a 2025 outlook: within its year
         if undated:
             unit.because(f"no date: “{undated.group()}” names none")
         elif carried is not None:

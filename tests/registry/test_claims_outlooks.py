@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry.claims import analyse
+from registry.claims import analyse, find_claims
 
 OPENING = (
     "Good afternoon. The Monetary Policy Committee decided to hold the Bank Rate.\n\n"
@@ -55,3 +55,20 @@ class TestAnOutlooksTable:
             assert lines[line].verdict is True
             assert lines[line].horizon.latest == date(2025, 12, 31)
         assert lines["Regional Outlook"].verdict is False  # a heading stays one
+
+
+class TestTheNearTerm:
+    TEXT = "In the near term, China\u2019s export volumes should remain buoyant."
+
+    def test_in_a_years_outlook_it_is_within_that_year(self):
+        [proposal] = find_claims(self.TEXT, date(2024, 12, 5), title="2025 Outlook")
+        assert proposal.deadline == date(2025, 12, 31)
+
+    def test_elsewhere_it_names_no_date(self):
+        [proposal] = find_claims(self.TEXT, date(2024, 12, 5), title="China's exports")
+        assert proposal.deadline is None
+
+    def test_the_long_term_names_none_even_in_an_outlook(self):
+        text = "In the long term, China\u2019s export volumes should remain buoyant."
+        [proposal] = find_claims(text, date(2024, 12, 5), title="2025 Outlook")
+        assert proposal.deadline is None
