@@ -29,7 +29,7 @@ _WORDS = {
 }  # fmt: skip
 _NUM = r"\d{1,3}(?:\.\d+)?"
 _COUNT = r"(?:\d{1,4}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
-_PCT = r"(?:%|\s*percent\b|\s*per\s+cent\b|\s*pct\b)"
+_PCT = r"(?:\s?%|\s*percent\b|\s*per\s+cent\b|\s*pct\b)"
 _CHANCE = r"(?:chances?|probability|odds|likelihood|likely|confiden(?:t|ce)|sure|certain|shot)"
 
 
@@ -105,6 +105,11 @@ STATED_FORMS: list[tuple[str, str, Callable[[re.Match], float | None]]] = [
         _percent,
     ),
     (
+        "probability in brackets",  # "(confidence 80%)", "[probability 70%]"
+        rf"[(\[]\s*(?:probability|confidence|credence|chance|likelihood)\s+(?P<p>{_NUM}){_PCT}\s*[)\]]",
+        _percent,
+    ),
+    (
         "probability as a decimal",
         r"\(?\b(?:probability|p|confidence|credence)\s*[:=]?\s*(?P<p>0?\.\d+|1\.0)\b\)?",
         _decimal,
@@ -119,9 +124,25 @@ STATED_FORMS: list[tuple[str, str, Callable[[re.Match], float | None]]] = [
     (
         "label",
         # "Claim - 70%", not "a rate of -6.1 per cent" (a negative number)
-        rf"(?:[:=|@]|\s-(?!\d)|[(\[]|[.;,]\s|\t)\s*[(\[*_]*(?:~|>|<|\u2265|\u2264|about\s+|p\s*=\s*)?"
+        rf"(?:[:=|@\u2192]|\s-(?!\d)|[(\[]|[.;,]\s|\t)\s*[(\[*_]*(?:~|>|<|\u2265|\u2264|about\s+|p\s*=\s*)?"
         rf"(?P<p>{_NUM}){_PCT}[)\]*_]*[.!]?\s*\|?\s*$",
         _percent,
+    ),
+    (
+        "label with its change",  # "(80%, up from 70%)": the number now
+        rf"\((?P<p>{_NUM}){_PCT}\s*[,;]\s*(?:up|down|was|from)\b[^()]{{0,30}}\)[.!]?\s*$",
+        _percent,
+    ),
+    (
+        # "- 8/10", "(80/100)": a score out of ten or a hundred ending the line
+        "label out of ten",
+        r"(?:[:=|(\[]|\s[-\u2013\u2014])\s*(?P<a>\d{1,3}(?:\.\d)?)\s*/\s*(?P<b>10|100)[)\]]?[.!]?\s*$",
+        lambda m: _fraction(m),
+    ),
+    (
+        "label in",  # "— 4 in 5", ": 3 in 10"
+        rf"(?:[:=|]|\s[-\u2013\u2014])\s*(?P<a>{_COUNT})\s+in\s+(?P<b>{_COUNT})[.!]?\s*$",
+        lambda m: _fraction(m),
     ),
     (
         "label as a decimal",
@@ -132,7 +153,7 @@ STATED_FORMS: list[tuple[str, str, Callable[[re.Match], float | None]]] = [
     (
         # "60%: the Fed cuts", not "80% seems about right" (a remark on a number)
         "leading",
-        rf"^\s*\[?(?P<p>{_NUM}){_PCT}\]?\s*(?:[:\]-]|\s)(?!\s*(?:seems?|seemed|felt|feels?|is|"
+        rf"^\s*[\[(]?(?P<p>{_NUM}){_PCT}[\])]?\s*(?:[:\])-]|\s)(?!\s*(?:seems?|seemed|felt|feels?|is|"
         rf"was|sounds?|sounded|might|may|could|would)\b)",
         _percent,
     ),
@@ -175,7 +196,9 @@ _COMPILED = [
     (name, re.compile(pattern, re.IGNORECASE), value) for name, pattern, value in STATED_FORMS
 ]
 _ONLY = re.compile(
-    rf"^\s*[(\[]?\s*(?:(?:probability|chance|confidence|odds|p)\s*[:=]?\s*)?(?:~|about\s+)?"
+    rf"^\s*[(\[]?\s*(?:(?:probability|chances?|confidence|odds|p|likelihood|certainty|credence|"
+    rf"my\s+(?:confidence|credence|estimate)\s+is|I(?:'d|\s+would)?\s+put\s+it\s+at)\s*[:=]?\s*)?"
+    rf"(?:~|about\s+)?"
     rf"(?P<p>{_NUM}){_PCT}\s*(?:chance|probability|confidence|confident)?\s*[)\]]?\s*\.?\s*$",
     re.IGNORECASE,
 )

@@ -153,6 +153,12 @@ def _sentence_spans(doc, base: int) -> list[tuple[int, int, object]]:
                 or (first.is_punct and first.text not in "\"'\u201c\u2018([")
                 # "This seems unreasonably low. OVER": a pick closes the line it is on
                 or (len(tokens) <= 2 and tokens[0].text in PICK_WORDS)
+                # "(80%) Bitcoin ends the year above $100k": a leading number opens it
+                or (
+                    len(spans) == 1
+                    and previous.text.lstrip()[:1] in "(["
+                    and probability_only_line(previous.text) is not None
+                )
             ):
                 spans[-1][1] = sentence.end_char
                 spans[-1][2] = doc[previous.start : sentence.end]

@@ -447,6 +447,14 @@ class TestStatedProbabilities:
             ("8. Marcos will be elected president (55%): BUY to 60%", 0.6),
             ("2. Inflation will average under three percent (80%): HOLD", 0.8),
             ("12. 20% of kids will get a vaccine by year's end (65%): HOLD", 0.65),
+            ("Bitcoin ends the year above $100k: 80 %", 0.8),
+            ("Bitcoin ends the year above $100k \u2192 80%", 0.8),
+            ("Bitcoin ends the year above $100k (confidence 80%)", 0.8),
+            ("Bitcoin ends the year above $100k (80%, up from 70%)", 0.8),
+            ("Bitcoin ends the year above $100k - 8/10", 0.8),
+            ("Bitcoin ends the year above $100k (80/100)", 0.8),
+            ("Bitcoin ends the year above $100k \u2014 4 in 5", 0.8),
+            ("(80%) Bitcoin ends the year above $100k", 0.8),
         ],
     )
     def test_every_common_way_of_stating_one(self, text, probability):
@@ -460,10 +468,25 @@ class TestStatedProbabilities:
             "A 25% tariff will be imposed.",
             "Revenue will grow 10% to 12%.",
             "Energy prices dropped sharply, at an annual rate of -6.1 per cent.",
+            "The meeting is on 8/10.",
+            "Shares rose 3 in 10 sessions.",
         ],
     )
     def test_quantities_are_not_probabilities(self, text):
         assert stated_probability(text) is None
+
+    @pytest.mark.parametrize(
+        "after",
+        ["Likelihood: 80%", "Certainty: 80%.", "My confidence is 80%.", "I'd put it at 80%."],
+    )
+    def test_a_sentence_holding_only_its_number_belongs_to_the_claim(self, after):
+        [proposal] = one(f"Intro.\n\nBitcoin will end the year above $100k. {after}")
+        assert (proposal.implied_probability, proposal.probability_stated) == (0.8, True)
+
+    def test_a_number_opening_the_line_belongs_to_its_claim(self):
+        [proposal] = one("Intro.\n\n(80%) Bitcoin ends the year above $100k", title="Bets for 2026")
+        assert proposal.quote == "(80%) Bitcoin ends the year above $100k"
+        assert proposal.implied_probability == 0.8
 
     def test_a_stated_number_wins_over_a_hedge_word(self):
         [proposal] = one("Intro.\n\nThe deal is likely to close: 90%")
