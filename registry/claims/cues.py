@@ -52,6 +52,10 @@ META = [
     r"\b(?:detail|shortly|later|in\s+a\s+moment)\b|\bwill\s+be\s+(?:available|posted|published|"
     r"filed)\b[^.]*\b(?:website|site|tomorrow|10-?Q|10-?K|investor\s+relations)\b",
     r"\bremains\s+to\s+be\s+seen\b|\bonly\s+time\s+will\s+tell\b",
+    # who speaks and when: "Joining us on today's call will be …", "more detail later in
+    # the call", "our first question will come from the line of …"
+    r"\bjoining\s+(?:us|me)\b|\blater\s+(?:in|on)\s+(?:the|this|today's)\s+call\b|"
+    r"\bfrom\s+the\s+line\s+of\b",
     # disclaimers
     r"\bmay\s+differ\s+(?:materially|significantly)\b|\billustrative\s+purposes\b|"
     r"\bstatements?\s+(?:are|is)\s+made\s+as\s+of\b|\bnot\s+(?:a\s+)?guarantee\b|"

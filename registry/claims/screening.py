@@ -482,7 +482,11 @@ def screen_unit(unit: Unit, passage: Passage, table: EstimativeTable) -> None:
         for veto in found.vetoes
         if veto.startswith(("a commitment", "an instr", "a reaction", "advice"))
     ]
-    decisive = [r for r in found.strong if not r.startswith(("future modal", "future wording"))]
+    decisive = [
+        r
+        for r in found.strong
+        if not r.startswith(("future modal", "future wording", "a date after publication"))
+    ]
     if commitments and not decisive:
         return _refuse(unit, commitments[0])
     if not found.strong and not found.weak:

@@ -43,3 +43,21 @@ def test_the_companys_own_task_is_not_a_forecast():
         == []
     )
     assert find_claims("We must deliver on our commitments in 2025.", CALL.published) == []
+
+
+def test_the_calls_running_order_is_not_a_forecast():
+    text = (
+        "Joining us on today's call will be our CEO and our CFO.\n\n"
+        "Matt will provide more detail on our results and outlook later in the call.\n\n"
+        "Our first question will come from the line of Matthew Boss with J.P. Morgan."
+    )
+    assert find_claims(text, CALL.published) == []
+
+
+def test_a_date_does_not_turn_a_commitment_into_a_forecast():
+    text = (
+        "So over the next couple of quarters, we're going to execute the plan that we've "
+        "laid out here for fiscal 25.\n\nRevenue will grow in fiscal 25."
+    )
+    quotes = [p.quote for p in find_claims(text, CALL.published)]
+    assert quotes == ["Revenue will grow in fiscal 25."]
