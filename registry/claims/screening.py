@@ -482,11 +482,11 @@ def screen_unit(unit: Unit, passage: Passage, table: EstimativeTable) -> None:
         for veto in found.vetoes
         if veto.startswith(("a commitment", "an instr", "a reaction", "advice"))
     ]
-    decisive = [
-        r
-        for r in found.strong
-        if not r.startswith(("future modal", "future wording", "a date after publication"))
-    ]
+    # A speaker's own dated plan ("we're going to execute the plan for fiscal 25") stays a
+    # commitment; a date still decides for others ("the Fed will be making cuts in 2027").
+    own = any(re.match(r"a commitment: “(?:i|we)\b", v, re.I) for v in commitments)
+    undecisive = ("future modal", "future wording") + (("a date after publication",) if own else ())
+    decisive = [r for r in found.strong if not r.startswith(undecisive)]
     if commitments and not decisive:
         return _refuse(unit, commitments[0])
     if not found.strong and not found.weak:
