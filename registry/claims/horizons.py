@@ -426,6 +426,8 @@ def month_of_year(m: re.Match, ctx: Context) -> Horizon:
         )
         if month_end(year, month) < ctx.published and ahead:
             year += 1
+        if re.search(r"\bback\s*$", m.string[: m.start()], re.I) and month >= ctx.published.month:
+            year -= 1  # "as we had it back in November", said in February: the one gone
     if _strictly_before(m):
         return _window(m.group(), None, date(year, month, 1) - timedelta(days=1))
     return _window(m.group(), date(year, month, 1), month_end(year, month))
@@ -547,6 +549,12 @@ RULES: list[tuple[str, Callable[[re.Match, Context], Horizon | None], bool]] = [
     ),
     (
         rf"\b(?:in|over)\s+(?P<a>{_NUM})(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?\s+{_UNIT}\b(?!\s+(?:later|ago|after|earlier|before))",
+        from_publication,
+        False,
+    ),
+    (
+        # "a 2 to 3 year horizon", "over a 12-month horizon": that long from publication
+        rf"\b(?P<a>{_NUM})(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?[\s-]+{_UNIT}\s+(?:horizon|time\s+frame|timeframe)\b",
         from_publication,
         False,
     ),
@@ -809,8 +817,8 @@ def _in_the_documents_year(horizon: Horizon | None, passage: Passage) -> Horizon
 
 
 PROJECTION_HORIZON = re.compile(
-    r"\b(?:over|throughout|within|by\s+the\s+end\s+of|at\s+the\s+end\s+of|towards?\s+the\s+end\s+of)"
-    r"\s+(?:the|our)\s+(?:projection|forecast)\s+(?:horizon|period)\b",
+    r"\b(?:(?:over|throughout|within|by|at|towards?|in)\s+)?(?:the\s+)?(?:end\s+of\s+)?"
+    r"(?:the|our)\s+(?:projection|forecast)\s+(?:horizon|period)\b",
     re.I,
 )
 

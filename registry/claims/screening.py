@@ -72,7 +72,7 @@ from registry.claims.cues import (
     TEAM_LINE,
 )
 from registry.claims.estimative import EstimativeTable, default_table
-from registry.claims.horizons import Context, is_future, time_expressions
+from registry.claims.horizons import PROJECTION_HORIZON, Context, is_future, time_expressions
 from registry.claims.passage import Passage, Unit
 from registry.claims.probability import stated_probability
 from registry.claims.text import blank_quotes, normalize
@@ -428,6 +428,9 @@ def _evidence(unit: Unit, passage: Passage, table: EstimativeTable, stated) -> E
             found.strong.append(f"future wording “{future_word.group()}”")
     _date_evidence(unit, passage, tense, found)
     _projection_evidence(unit, tense, found)
+    horizon_named = PROJECTION_HORIZON.search(normalize(unit.text))
+    if horizon_named and tense != "past":  # "End of the forecast period looks a lot higher"
+        found.strong.append(f"the projection's horizon “{horizon_named.group()}”")
     if passage.league is not None:
         pick = SPORTS_PICK.search(blank_quotes(normalize(unit.text)))
         # "I went with the Commanders ahead of the Giants": the preview's own pick, told

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from registry.claims import analyse, find_claims
+from registry.claims.horizons import Context, own_horizon
 
 OPENING = (
     "Good afternoon. The Monetary Policy Committee decided to hold the Bank Rate.\n\n"
@@ -72,3 +73,22 @@ class TestTheNearTerm:
         text = "In the long term, China\u2019s export volumes should remain buoyant."
         [proposal] = find_claims(text, date(2024, 12, 5), title="2025 Outlook")
         assert proposal.deadline is None
+
+
+class TestHorizonsOfAProjection:
+    def test_a_stated_span_of_years_is_that_long_from_publication(self):
+        horizon = own_horizon("a 2 to 3 year horizon here", Context(date(2025, 2, 6)))
+        assert horizon.latest == date(2028, 2, 6)
+
+    def test_the_end_of_the_forecast_period_is_the_last_year_the_text_names(self):
+        passage = analyse(
+            OPENING + "Growth picks up in 2026 and 2027.\n\n"
+            "End of the forecast period looks a lot higher, around about 4%.",
+            date(2025, 2, 6),
+        )
+        unit = next(u for u in passage.units if u.text.startswith("End of"))
+        assert unit.horizon.latest == date(2027, 12, 31)
+
+    def test_back_in_a_month_is_the_one_gone(self):
+        horizon = own_horizon("as we had it back in November", Context(date(2025, 2, 6)))
+        assert horizon is None or horizon.latest < date(2025, 2, 6)
