@@ -249,8 +249,9 @@ def resolution_notice_message(
         ]
     elif forecast:
         lines += [
-            "Your forecast came on the day the outcome became known or later. A forecast "
-            "counts from the day after it is made, so yours is not scored.",
+            "Your forecast came on the day the outcome became known or later. Scores count "
+            "the days up to the one before the outcome became known, so yours counts for no "
+            "days and is not scored.",
             "",
         ]
     lines += [

@@ -400,7 +400,9 @@ def test_an_unscored_forecaster_is_told_the_outcome_and_why_there_is_no_score(re
     to_carol = next(m for m in mailoutbox if m.to == ["carol@example.org"])
     assert "has resolved: Yes" in to_carol.body
     assert "Brier score" not in to_carol.body
-    assert "yours is not scored" in to_carol.body
+    assert "yours counts for no days and is not scored" in to_carol.body
+    assert "the days up to the one before the outcome became known" in to_carol.body
+    assert "day after it is made" not in to_carol.body
 
 
 # --- The Celery tasks and their schedule

@@ -759,6 +759,9 @@ def test_a_forecast_made_on_the_day_of_the_outcome_is_explained_not_lost(alice, 
     assert 'href="/forecasters/alice/"' in scores and 'href="/forecasters/bob/"' not in scores
     assert "1 forecaster forecast only on the day the outcome became known or later" in scores
     assert "that forecast counts for no days and is not scored" in scores
+    # A forecast counts from the day it is made: what stops it is the outcome's day.
+    assert "Scores count the days up to the one before the outcome became known" in scores
+    assert "day after it is made" not in scores
     assert "Final, on" in text and "Latest, on" not in text  # the crowd once resolved
 
 
