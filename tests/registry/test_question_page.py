@@ -734,6 +734,10 @@ def test_scores_table_appears_once_resolved(alice, bob, staff_user):
     assert '<td class="num">0.020</td>' in table  # 2 * (1 - 0.9)^2
     assert '<td class="num">+' in table  # bob is worse than the crowd
     assert 'href="/scoring/"' in text
+    # Two crowds, each said for what it is (the rule of /scoring/): scores against the
+    # people's median Brier, the drawn crowd forecast over everyone's forecasts.
+    assert "minus the median Brier of the people forecasting (bots and pundits never" in text
+    assert "median of every forecaster&#x27;s standing forecast, bots&#x27; and pundits" in text
 
 
 def test_a_forecast_made_on_the_day_of_the_outcome_is_explained_not_lost(alice, bob, staff_user):
