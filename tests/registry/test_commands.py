@@ -127,6 +127,11 @@ class TestEnsureDemoAdmin:
         assert api_token_works(user=user, key=key)
         assert Forecaster.objects.filter(user=user).exists()
 
+    def test_names_the_sites_own_address_to_log_in_at(self, settings):
+        settings.SITE_URL = "http://127.0.0.1:8610"
+
+        assert "log in at http://127.0.0.1:8610/admin/" in run("ensure_demo_admin")
+
     def test_keeps_the_password_in_a_private_file(self, settings):
         output = run("ensure_demo_admin")
 
