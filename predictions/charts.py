@@ -241,7 +241,8 @@ def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str], *, final: b
     )
     latest = ", ".join(f"{label} {percent(last.probabilities[label])}" for label in options)
     text = (
-        f"Crowd forecast (median of the forecasters' standing forecasts) of {subject}, "
+        f"Crowd forecast (median of every forecaster's standing forecast, bots' and "
+        f"pundits' included) of {subject}, "
         f"{period}. {'Final' if final else 'Latest'}, on {last.day.isoformat()}, from "
         f"{_forecasters(last.forecasters)}: "
         f"{latest}."

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.template.defaultfilters import floatformat
 
 from config.clock import database_now
 from predictions import selectors
@@ -242,15 +243,19 @@ def resolution_notice_message(
             comparison = "level with the crowd"
         lines += [
             "Your score on it:",
-            f"  Brier score: {score.brier:.3f} (0 is perfect, 2 the worst; lower is better)",
-            f"  Relative score: {relative:+.3f}, {comparison}",
+            # Rounded as the pages round (floatformat): 0.1525 is 0.153 in both.
+            f"  Brier score: {floatformat(score.brier, 3)} (0 is perfect, 2 the worst; "
+            "lower is better)",
+            f"  Relative score: {'+' if relative > 0 else ''}{floatformat(relative, 3)}, "
+            f"{comparison}",
             f"  Days with a forecast standing: {score.days} of {score.window_days}",
             "",
         ]
     elif forecast:
         lines += [
-            "Your forecast came on the day the outcome became known or later. A forecast "
-            "counts from the day after it is made, so yours is not scored.",
+            "Your forecast came on the day the outcome became known or later. Scores count "
+            "the days up to the one before the outcome became known, so yours counts for no "
+            "days and is not scored.",
             "",
         ]
     lines += [

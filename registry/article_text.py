@@ -166,6 +166,34 @@ def tidy_text(text: str) -> str:
     return BLANK_RUN.sub("\n\n", text).strip()
 
 
+# Lines a newsletter platform (Substack) puts between a post's paragraphs: never the author's.
+NEWSLETTER_LINE = re.compile(
+    r"(share|subscribe|subscribe now|leave a comment|share this post"
+    r"|.{1,80} is a reader-supported publication\. .{0,120}subscriber\.)",
+    re.IGNORECASE,
+)
+
+
+def original_text(text: str, *, first_line: str = "", last_line: str = "") -> str:
+    """The author's text out of a republished copy: from the line starting ``first_line``
+    through the line starting ``last_line`` when they are given (what an aggregator puts
+    around it, its summary, commentary, translation and related links, is dropped), without
+    the lines a newsletter platform adds ("Share", "... is a reader-supported publication").
+    A line not found raises ValueError: a wrong header must not store the wrong text."""
+    lines = text.split("\n")
+
+    def where(start: str, after: int = 0) -> int:
+        for index in range(after, len(lines)):
+            if lines[index].strip().startswith(start):
+                return index
+        raise ValueError(f"no line starts with {start!r}")
+
+    first = where(first_line) if first_line else 0
+    last = where(last_line, first) if last_line else len(lines) - 1
+    kept = [line for line in lines[first : last + 1] if not NEWSLETTER_LINE.fullmatch(line.strip())]
+    return "\n".join(kept).strip() + "\n"
+
+
 # --- Kind -------------------------------------------------------------------------------------
 
 

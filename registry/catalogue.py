@@ -7,7 +7,9 @@ criteria), the measurement date and a fallback, fine print, times, tags, the cla
 from (verbatim quotes of the source's text, the implied probability and the phrase that set
 it), its resolution sources (each a resolver kind and its config: the automatic one that
 decides it, or a news search gathering evidence for staff, and the manual instructions
-with the criteria's fallback) and the author's implied forecast.
+with the criteria's fallback) and the author's implied forecast. A claim whose words imply
+no number ("can", "massive potential") has ``implied_probability`` null, and a question all
+of whose claims are such has ``pundit_forecast`` null: it is tracked, not scored as 50%.
 
 ``catalogue_load(path)`` loads one file in one transaction. It checks the whole file before
 writing anything and fails loudly, naming every offending field: a quote that is not in the
@@ -15,7 +17,7 @@ stored source text (or appears in it more than once), a resolver config its kind
 data source the criteria do not name, times out of order. Then, for each entry whose slug is
 new, it creates the question (published: the catalogue is curated), its claims at the
 offsets ``str.find`` gives (accepted, as curated claims are), its resolution source and the
-author's forecast, dated on the file's ``pundit_forecast_at`` with origin ``claim``.
+author's forecast (if any), dated on the file's ``pundit_forecast_at`` with origin ``claim``.
 
 It is idempotent, keyed on the question's slug: a stored question is never touched (an
 admin may have edited it since, and forecasts are never rewritten). The report lists, for
@@ -105,13 +107,13 @@ SCHEMA: dict[str, Any] = {
                             "additionalProperties": False,
                             "properties": {
                                 "quote": _TEXT,
-                                "implied_probability": _PROBABILITY,
+                                "implied_probability": {"anyOf": [_PROBABILITY, {"type": "null"}]},
                                 "probability_phrase": {**_TEXT, "maxLength": 120},
                             },
                         },
                     },
                     "pundit_forecast": {
-                        "type": "object",
+                        "type": ["object", "null"],
                         "additionalProperties": False,
                         "properties": {
                             "probability": _PROBABILITY,
@@ -244,7 +246,17 @@ def _check(data: dict[str, Any], text: str) -> None:
         binary = entry["kind"] == Question.Kind.BINARY
         options = entry.get("options") or []
         forecast = entry["pundit_forecast"]
-        if binary and (options or "probability" not in forecast):
+        numbers = [c for c in entry["claims"] if c["implied_probability"] is not None]
+        if forecast is None:
+            if numbers:
+                problems[f"{where}.pundit_forecast"] = (
+                    "is null, but a claim implies a probability: give the author's forecast"
+                )
+        elif not numbers:
+            problems[f"{where}.pundit_forecast"] = (
+                "no claim implies a probability, so the author has no forecast: make it null"
+            )
+        elif binary and (options or "probability" not in forecast):
             problems[f"{where}.pundit_forecast"] = (
                 "a binary question has no options and takes 'probability'"
             )
@@ -273,6 +285,7 @@ def _rationale(entry: dict[str, Any], source: Source) -> str:
         f"- \u201c{claim['probability_phrase']}\u201d \u2192 {claim['implied_probability']:g} "
         f"in \u201c{claim['quote']}\u201d"
         for claim in entry["claims"]
+        if claim["implied_probability"] is not None
     ]
     if entry["kind"] == Question.Kind.MULTIPLE_CHOICE:
         lines.append("How the wording spreads over the options is set out in the fine print.")
@@ -310,6 +323,8 @@ def _create(
         )
     for resolver in entry["resolution_sources"]:
         _add_source(question, resolver)
+    if entry["pundit_forecast"] is None:
+        return question  # the wording implies no number: tracked, not scored
     # A historical forecast (the question opened before today): created directly, as the
     # submission service accepts forecasts only at the present instant. The vector is
     # checked the way the API checks one, and again by the database trigger.
@@ -367,7 +382,12 @@ def _differences(
     pundit_forecasts = question.forecasts.filter(
         forecaster=pundit, origin=Forecast.Origin.CLAIM, submitted_at=at
     )
-    if not any(
+    if entry["pundit_forecast"] is None:
+        # A forecast loaded before the file said the wording implies none stays (forecasts
+        # are never removed); the report names it.
+        if pundit_forecasts.exists():
+            differing.append("pundit_forecast")
+    elif not any(
         _same_vector(forecast.probabilities, question, entry) for forecast in pundit_forecasts
     ):
         differing.append("pundit_forecast")

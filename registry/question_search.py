@@ -1,12 +1,15 @@
 """Finding questions: full-text search, filters, sorting and counts for `/questions/`.
 
 PostgreSQL ranks matches with its full-text search (`contrib.postgres`: English stemming,
-web-search syntax: quoted phrases, `or`, `-word`); SQLite falls back to every word
-appearing in the title, criteria or background. Filters and sorting are the same on both.
+web-search syntax: quoted phrases, `or`, `-word`); SQLite falls back to the same syntax
+without stemming: every word or quoted phrase appears in the title, criteria or background
+(either one of two joined by `or`), and no `-word` or `-"phrase"` does. Filters and sorting
+are the same on both.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,6 +40,9 @@ SORTS = {
     "forecasters": ("Most forecasters", ["-forecaster_count", "closes_at", "pk"]),
 }
 MINE = {"forecast": "I forecast", "not-forecast": "I haven't forecast"}
+# A term of the search box for the fallback: -"a phrase" / "a phrase" (an unclosed quote
+# runs to the end), or a word, with a leading - to exclude it.
+_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 @dataclass(frozen=True)
@@ -75,15 +81,51 @@ def _text_filter(queryset: QuerySet[Question], text: str) -> QuerySet[Question]:
         return queryset.annotate(document=vector, rank=SearchRank(vector, query)).filter(
             document=query
         )
-    for word in text.split():
-        word = word.strip("\"'")
-        if word:
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(resolution_criteria__icontains=word)
-                | Q(body__icontains=word)
-            )
+    wanted, unwanted = _fallback_terms(text)
+    for alternatives in wanted:
+        either = Q()
+        for phrase in alternatives:
+            either |= _contains(phrase)
+        queryset = queryset.filter(either)
+    for phrase in unwanted:
+        queryset = queryset.exclude(_contains(phrase))
     return queryset
+
+
+def _contains(phrase: str) -> Q:
+    return (
+        Q(title__icontains=phrase)
+        | Q(resolution_criteria__icontains=phrase)
+        | Q(body__icontains=phrase)
+    )
+
+
+def _fallback_terms(text: str) -> tuple[list[list[str]], list[str]]:
+    """What the fallback reads of websearch syntax: the groups of which one phrase each must
+    appear (``a or b`` is one group), and the phrases that must not (``-a``, ``-"a b"``)."""
+    wanted: list[list[str]] = []
+    unwanted: list[str] = []
+    join = False
+    for match in _TERM.finditer(text):
+        excluded, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
+        if word is not None:
+            if word.lower() == "or":
+                join = bool(wanted)
+                continue
+            excluded, phrase = word.startswith("-") and len(word) > 1, word
+            phrase = phrase.removeprefix("-") if excluded else phrase
+            phrase = phrase.strip("\"'")
+        phrase = " ".join(phrase.split())
+        if not phrase:
+            continue
+        if excluded:
+            unwanted.append(phrase)
+        elif join:
+            wanted[-1].append(phrase)
+        else:
+            wanted.append([phrase])
+        join = False
+    return wanted, unwanted
 
 
 def questions_find(*, user: User | AnonymousUser, filters: QuestionFilters) -> QuerySet[Question]:

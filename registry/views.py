@@ -163,7 +163,7 @@ def _question_context(
     unscored = 0
     if status == Question.Status.RESOLVED and forecast_count:
         # Forecasters with a forecast but no score: theirs came on the day the outcome
-        # became known or later, and a forecast counts from the day after it is made.
+        # became known or later, and scoring stops at the start of that day.
         unscored = (
             Forecast.objects.filter(question=question)
             .exclude(forecaster_id__in=[score.forecaster_id for score in scores])
@@ -191,6 +191,7 @@ def _question_context(
         "status": status,
         "status_label": Question.Status(status).label,
         "is_open": is_open,
+        "has_closed": question.closes_at <= now,
         "is_staff": is_staff,
         "refusal": "" if is_open else web.refusal_for(status, closes_at=question.closes_at),
         "dates": [

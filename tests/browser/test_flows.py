@@ -38,6 +38,8 @@ def test_sign_up_then_forecast_a_wrong_then_a_right_value(page, screenshot):
     page.goto(f"/questions/{question.slug}/")
     chance = page.get_by_label(re.compile("Your chance that the answer is Yes"))
     chance.fill("150")
+    # Said before saving: out of range, not "= 150% chance".
+    expect(page.locator("output.understood")).to_have_text("= 150%: outside 0.1% to 99.9%")
     page.get_by_role("button", name="Save forecast").click()
     expect(page.locator(".field-error, .errorlist").first).to_be_visible()
     expect(page.get_by_label(re.compile("Your chance that the answer is Yes"))).to_have_value("150")

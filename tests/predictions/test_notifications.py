@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from predictions import follow_notices, notification_delivery, notifications, rescoring
 from predictions.follow_models import Follow, NotificationSettings
-from predictions.models import Notification, OutboxTask
+from predictions.models import Notification, OutboxTask, QuestionScore
 from predictions.tasks import (
     NoticesNotSent,
     send_closing_reminders,
@@ -389,6 +389,19 @@ def test_no_notice_for_outcomes_final_long_ago(resolved, mailoutbox):
     assert mailoutbox == []
 
 
+def test_the_emailed_score_is_rounded_as_the_question_page_rounds_it(resolved):
+    # 0.1525 is 0.153 on the page (floatformat); Python's :.3f of the float says 0.152.
+    resolution = resolved.resolutions.get()
+    score = QuestionScore(brier=0.1525, relative_score=-0.0060699, days=6, window_days=236)
+
+    text = notifications.resolution_notice_message(
+        question=resolved, resolution=resolution, score=score, forecast=True
+    ).text
+
+    assert "Brier score: 0.153 (" in text and "Relative score: -0.006, better" in text
+    assert f"{0.1525:.3f}" == "0.152" and "0.152" not in text
+
+
 def test_an_unscored_forecaster_is_told_the_outcome_and_why_there_is_no_score(resolved, mailoutbox):
     # Carol forecast after the question closed: kept, never scored.
     late = factories.HumanForecasterFactory(user__username="carol")
@@ -400,7 +413,9 @@ def test_an_unscored_forecaster_is_told_the_outcome_and_why_there_is_no_score(re
     to_carol = next(m for m in mailoutbox if m.to == ["carol@example.org"])
     assert "has resolved: Yes" in to_carol.body
     assert "Brier score" not in to_carol.body
-    assert "yours is not scored" in to_carol.body
+    assert "yours counts for no days and is not scored" in to_carol.body
+    assert "the days up to the one before the outcome became known" in to_carol.body
+    assert "day after it is made" not in to_carol.body
 
 
 # --- The Celery tasks and their schedule

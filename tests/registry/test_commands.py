@@ -1,4 +1,5 @@
-"""The two setup commands `make run` calls: load_seed and ensure_demo_admin."""
+"""The two setup commands `make run` calls: load_seed and ensure_demo_admin; and how a seed
+file's text is cut out of an aggregator's copy."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import stat
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from knox.models import AuthToken
 
+from registry.article_text import original_text
 from registry.management.commands.load_seed import SEED_DIR, parse_seed
 from registry.models import Forecaster, Source
 from registry.selectors import api_token_works
@@ -68,6 +70,45 @@ class TestLoadSeed:
             parsed = parse_seed(path)
             assert parsed["title"] and parsed["author_name"] and parsed["text"].strip()
 
+    def test_stores_the_authors_text_without_the_aggregators_around_it(self):
+        run("load_seed")
+        text = Source.objects.get().text
+
+        # The seed file is an aggregator's copy: its Japanese summary, commentary,
+        # translation and related links, and the newsletter's own lines, are not the author's.
+        assert text.startswith("We\u2019re living through the period of time when")
+        assert text.rstrip().endswith("Let me know any positions that I missed.")
+        assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text)
+        assert "reader-supported publication" not in text
+        assert "Share" not in text.split("\n")
+        assert "A single word governs this post" in text  # the author's own last paragraphs
+
+    def test_a_seed_header_naming_a_line_the_text_lacks_is_refused(self, tmp_path):
+        path = tmp_path / "bad.txt"
+        path.write_text(
+            "title: T\nauthor: A\npublished: 2026-01-01\noriginal from: Nowhere\n---\nText.\n",
+            encoding="utf-8",
+        )
+
+        with pytest.raises(CommandError, match="no line starts with 'Nowhere'"):
+            parse_seed(path)
+
+
+class TestOriginalText:
+    def test_keeps_the_lines_from_first_to_last_without_a_newsletters_lines(self):
+        copy = (
+            "Summary.\nFirst line.\nShare\nX is a reader-supported publication. To receive "
+            "new posts and support my work, consider becoming a subscriber.\nMiddle.\n"
+            "Last line.\nRelated links"
+        )
+
+        assert original_text(copy, first_line="First", last_line="Last") == (
+            "First line.\nMiddle.\nLast line.\n"
+        )
+
+    def test_without_bounds_only_the_newsletters_lines_go(self):
+        assert original_text("One.\n  Subscribe now \nTwo. Share it.\n") == "One.\nTwo. Share it.\n"
+
 
 class TestEnsureDemoAdmin:
     @pytest.fixture(autouse=True)
@@ -85,6 +126,11 @@ class TestEnsureDemoAdmin:
         key = re.search(r"API token: (\S+)", output).group(1)
         assert api_token_works(user=user, key=key)
         assert Forecaster.objects.filter(user=user).exists()
+
+    def test_names_the_sites_own_address_to_log_in_at(self, settings):
+        settings.SITE_URL = "http://127.0.0.1:8610"
+
+        assert "log in at http://127.0.0.1:8610/admin/" in run("ensure_demo_admin")
 
     def test_keeps_the_password_in_a_private_file(self, settings):
         output = run("ensure_demo_admin")

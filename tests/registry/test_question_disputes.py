@@ -72,6 +72,11 @@ def test_a_forecaster_disputes_from_the_page_and_the_outcome_waits(forecast_on):
     text = response.content.decode()
     assert "Your dispute is recorded" in text
     assert "waits for an admin to decide" in text and "Dispute this outcome" not in text
+    # Disputed, it no longer becomes final by itself: the page stops saying it will.
+    assert "(proposed, disputed: an admin decides)" in text
+    assert "This outcome was disputed, so it waits" in text
+    assert "becomes final after the dispute window" not in text
+    assert "contradicted" not in text
     dispute = Dispute.objects.get()
     assert (dispute.resolution, dispute.forecaster) == (resolution, forecaster)
     assert resolution_services.resolutions_finalize_due() == []
@@ -139,3 +144,19 @@ def test_an_early_proposal_before_the_close_never_says_the_question_has_closed(f
     text = client_for(forecaster.user).get(f"/questions/{question.slug}/").content.decode()
     assert "has closed" not in text
     assert "An outcome has been proposed before the close" in text
+    # Its forecasts are public now, and the page says why without claiming a close.
+    assert "Since an outcome came before the close, everyone's last forecast" in text
+    assert "the question closed" not in text and "before the close is public" not in text
+
+
+def test_a_question_resolved_before_its_close_does_not_say_it_closed(forecast_on, staff_user):
+    question = factories.QuestionFactory()  # open: closes in the future
+    forecast_on(question)
+    resolution_services.resolution_record(
+        question=question, outcome="yes", rationale="It happened early.", user=staff_user
+    )
+
+    text = client_for().get(f"/questions/{question.slug}/").content.decode()
+    assert "Forecasts and reasoning" in text
+    assert "the question closed" not in text and "has closed" not in text
+    assert "Since an outcome came before the close" in text

@@ -189,3 +189,33 @@ def test_the_fallback_search_without_postgresql_needs_every_word(catalogue, monk
         user=factories.UserFactory(), filters=QuestionFilters(text="fab Arizona")
     )
     assert [q.title for q in found] == ["Will a new fab open in Arizona?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # -word and -"phrase" exclude, on both databases (the box's placeholder says so).
+        (
+            "open -fab",
+            ["Will open-weight models lead the benchmark?", "Which country leads open models?"],
+        ),
+        (
+            'open -"new fab"',
+            ["Will open-weight models lead the benchmark?", "Which country leads open models?"],
+        ),
+        (
+            "-benchmark open",
+            ["Will a new fab open in Arizona?", "Which country leads open models?"],
+        ),
+        # A quoted phrase must appear as it is; `or` takes either side.
+        ('"open models"', ["Which country leads open models?"]),
+        ("Arizona or agents", ["Will a new fab open in Arizona?", "Will the lab ship agents?"]),
+        ("Arizona OR zeppelin", ["Will a new fab open in Arizona?"]),
+    ],
+)
+def test_search_syntax_works_the_same_without_postgresql(catalogue, monkeypatch, text, expected):
+    from registry import question_search
+
+    monkeypatch.setattr(question_search, "postgres_search", lambda: False)
+    found = questions_find(user=factories.UserFactory(), filters=QuestionFilters(text=text))
+    assert sorted(q.title for q in found) == sorted(expected)

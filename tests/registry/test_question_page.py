@@ -734,6 +734,10 @@ def test_scores_table_appears_once_resolved(alice, bob, staff_user):
     assert '<td class="num">0.020</td>' in table  # 2 * (1 - 0.9)^2
     assert '<td class="num">+' in table  # bob is worse than the crowd
     assert 'href="/scoring/"' in text
+    # Two crowds, each said for what it is (the rule of /scoring/): scores against the
+    # people's median Brier, the drawn crowd forecast over everyone's forecasts.
+    assert "minus the median Brier of the people forecasting (bots and pundits never" in text
+    assert "median of every forecaster&#x27;s standing forecast, bots&#x27; and pundits" in text
 
 
 def test_a_forecast_made_on_the_day_of_the_outcome_is_explained_not_lost(alice, bob, staff_user):
@@ -759,6 +763,9 @@ def test_a_forecast_made_on_the_day_of_the_outcome_is_explained_not_lost(alice, 
     assert 'href="/forecasters/alice/"' in scores and 'href="/forecasters/bob/"' not in scores
     assert "1 forecaster forecast only on the day the outcome became known or later" in scores
     assert "that forecast counts for no days and is not scored" in scores
+    # A forecast counts from the day it is made: what stops it is the outcome's day.
+    assert "Scores count the days up to the one before the outcome became known" in scores
+    assert "day after it is made" not in scores
     assert "Final, on" in text and "Latest, on" not in text  # the crowd once resolved
 
 

@@ -44,6 +44,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo admin (kept in var/demo-admin.json):\n"
             f"  username: {username}\n  password: {stored['password']}\n  API token: {token}\n"
-            "  log in at http://127.0.0.1:8000/admin/ ; scripts send "
+            f"  log in at {settings.SITE_URL}/admin/ ; scripts send "
             f"'Authorization: Token {token}'"
         )

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from config.errors import ApplicationError
 from registry import claim_services, imports
+from registry.management.commands.load_seed import seed_text
 from registry.models import SourceImport
 
 _HEADER_LINE = re.compile(r"^[A-Za-z][\w -]*:")
@@ -41,7 +42,7 @@ def read_document(raw: str) -> tuple[dict[str, str], str]:
         for line in lines:
             key, _, value = line.partition(":")
             fields[key.strip().lower()] = value.strip()
-        return fields, body.strip() + "\n"
+        return fields, seed_text(fields, body, where="the header")
     return {}, raw.strip() + "\n"
 
 

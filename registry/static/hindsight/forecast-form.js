@@ -32,6 +32,10 @@
       var said = input.understoodOutput;
       if (input.value.trim() === "") { said.textContent = ""; }
       else if (value === null) { said.textContent = "not a number"; }
+      else if (value < 0.1 || value > 99.9) {
+        // The server refuses it too (RANGE_MESSAGE): said before saving, not after.
+        said.textContent = "= " + value + "%: outside 0.1% to 99.9%";
+      }
       else { said.textContent = "= " + value + "% chance"; }
       if (!input.closest("fieldset")) return;
       options += 1;
