@@ -223,7 +223,8 @@ class CrowdDaySerializer(serializers.Serializer):
 
 
 class QuestionCrowdView(APIView):
-    """The crowd forecast per day: the per-option median of standing forecasts."""
+    """The crowd forecast per day: the per-option median of the people's standing forecasts
+    (bots and pundits are not in the crowd)."""
 
     permission_classes = [permissions.AllowAny]
 

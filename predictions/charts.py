@@ -241,8 +241,8 @@ def crowd_text(series: Sequence[CrowdPoint], options: Sequence[str], *, final: b
     )
     latest = ", ".join(f"{label} {percent(last.probabilities[label])}" for label in options)
     text = (
-        f"Crowd forecast (median of every forecaster's standing forecast, bots' and "
-        f"pundits' included) of {subject}, "
+        f"Crowd forecast (median of the people's standing forecasts; bots and pundits are "
+        f"not in it) of {subject}, "
         f"{period}. {'Final' if final else 'Latest'}, on {last.day.isoformat()}, from "
         f"{_forecasters(last.forecasters)}: "
         f"{latest}."

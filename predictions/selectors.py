@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Rank
 from django.utils import timezone
 
@@ -228,11 +228,14 @@ CROWD_CACHE_SECONDS = 3600
 
 
 def crowd_series(*, question: Question) -> list[CrowdDay]:
-    """Per window day, the per-option median of everyone's standing forecast (renormalised).
+    """Per window day, the per-option median of the people's standing forecasts
+    (renormalised): the crowd relative scores are measured against, so bots and pundits
+    never move it (a pundit quoted alone is no crowd).
 
     The window runs to the scoring end once resolved, otherwise to now (or the close).
-    Cached under the question's forecast count: the log is append-only, so every snapshot
-    of it with the same count holds the same forecasts.
+    Cached under the question's forecast counts, all and people's: the log is append-only,
+    so every snapshot of it with the same counts holds the same forecasts (the people's
+    count also moves when staff change a forecaster's kind).
     """
     now_us = to_us(timezone.now())
     known_on = _scored_known_on(question)
@@ -244,14 +247,18 @@ def crowd_series(*, question: Question) -> list[CrowdDay]:
         end_us = min(to_us(question.closes_at), now_us + 1)
         far_day = end_us // scoring.US_PER_DAY + 2
         window = scoring.scoring_window(to_us(question.opens_at), end_us, far_day)
-    forecasts = Forecast.objects.filter(question_id=question.pk).count()
-    if window.n_days == 0 or forecasts == 0:
+    counts = Forecast.objects.filter(question_id=question.pk).aggregate(
+        forecasts=Count("id"), people=Count("id", filter=Q(forecaster__kind=Forecaster.Kind.HUMAN))
+    )
+    forecasts, people = counts["forecasts"], counts["people"]
+    if window.n_days == 0 or people == 0:
         return []
     labels = question.option_labels()
     # While the window runs to now, its end moves but only its days change the series.
     end = window.end_us if window.end_us <= now_us else "now"
     options = hashlib.blake2b("\n".join(labels).encode(), digest_size=8).hexdigest()
-    key = f"crowd:{question.pk}:{forecasts}:{window.first_day}:{window.n_days}:{end}:{options}"
+    counted = f"{forecasts}:{people}"
+    key = f"crowd:{question.pk}:{counted}:{window.first_day}:{window.n_days}:{end}:{options}"
     return cached(key, CROWD_CACHE_SECONDS, lambda: _crowd_days(question.pk, window, labels))
 
 
@@ -280,6 +287,7 @@ def _crowd_days(question_id: int, window: scoring.Window, labels: list[str]) -> 
     standing = scoring.standing_forecasts(
         data.forecaster_index, data.submitted_at_us, len(data.forecaster_ids), window
     )
+    standing[~data.people, :] = -1  # bots and pundits stand, but not in the crowd
     crowd = scoring.crowd_forecast(data.probabilities, standing)
     counts = (standing >= 0).sum(axis=0)
     series = []

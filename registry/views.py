@@ -160,6 +160,9 @@ def _question_context(
         else None
     )
     forecast_count = Forecast.objects.filter(question=question).count()
+    people_forecast_count = Forecast.objects.filter(
+        question=question, forecaster__kind=Forecaster.Kind.HUMAN
+    ).count()
     unscored = 0
     if status == Question.Status.RESOLVED and forecast_count:
         # Forecasters with a forecast but no score: theirs came on the day the outcome
@@ -228,6 +231,7 @@ def _question_context(
         if prediction_selectors.forecasts_are_public(question)
         else [],
         "forecast_count": forecast_count,
+        "people_forecast_count": people_forecast_count,
         "discussion": comment_selectors.thread_page(
             question=question, user=user, number=request.GET.get("comments")
         ),

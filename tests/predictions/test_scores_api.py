@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from predictions import rescoring, selectors
 from predictions.models import ForecasterTotal
+from registry.models import Forecaster
 from resolvers import services as resolution_services
 from tests import factories
 
@@ -144,6 +145,30 @@ class TestCrowd:
         body = anonymous_client.get(f"/api/v1/questions/{question.slug}/crowd/").json()
 
         assert body[-1]["probabilities"] == pytest.approx({"A": 0.25, "B": 0.75})
+
+    def test_the_crowd_is_the_peoples_bots_and_pundits_never_move_it(self, anonymous_client, alice):
+        now = timezone.now()
+        question = factories.QuestionFactory(
+            opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=5)
+        )
+        url = f"/api/v1/questions/{question.slug}/crowd/"
+        yesterday = now - timedelta(days=1)
+        pundit = factories.PunditFactory()
+        bot = factories.ForecasterFactory(kind=Forecaster.Kind.BOT)
+        factories.ForecastFactory(
+            question=question, forecaster=pundit, probabilities=[0.9], submitted_at=yesterday
+        )
+        assert anonymous_client.get(url).json() == []  # a pundit quoted alone is no crowd
+
+        factories.ForecastFactory(
+            question=question, forecaster=alice, probabilities=[0.2], submitted_at=yesterday
+        )
+        factories.ForecastFactory(
+            question=question, forecaster=bot, probabilities=[0.99], submitted_at=yesterday
+        )
+        body = anonymous_client.get(url).json()
+        assert [day["forecasters"] for day in body] == [1, 1]
+        assert body[-1]["probabilities"]["Yes"] == pytest.approx(0.2)
 
     def test_no_forecasts_no_crowd(self, anonymous_client):
         question = factories.QuestionFactory()

@@ -354,6 +354,19 @@ def test_no_forecasts_no_chart():
     assert "No forecasts yet." in text
 
 
+def test_a_pundit_alone_is_no_crowd_and_the_page_says_why():
+    question = factories.QuestionFactory(opens_at=days_ago(5))
+    factories.ForecastFactory(
+        question=question, forecaster=factories.PunditFactory(), submitted_at=days_ago(2)
+    )
+
+    text = html(client_for().get(page(question)))
+
+    assert crowd_svg(text) is None
+    assert "No forecasts yet." not in text
+    assert "No person has forecast yet, so there is no crowd forecast" in text
+
+
 def test_crowd_is_hidden_until_the_viewer_forecasts(alice, bob):
     question = factories.QuestionFactory(crowd_hidden_until_forecast=True)
     factories.ForecastFactory(question=question, forecaster=bob, submitted_at=days_ago(2))
@@ -734,10 +747,10 @@ def test_scores_table_appears_once_resolved(alice, bob, staff_user):
     assert '<td class="num">0.020</td>' in table  # 2 * (1 - 0.9)^2
     assert '<td class="num">+' in table  # bob is worse than the crowd
     assert 'href="/scoring/"' in text
-    # Two crowds, each said for what it is (the rule of /scoring/): scores against the
-    # people's median Brier, the drawn crowd forecast over everyone's forecasts.
+    # One crowd, the people's, said on the page as /scoring/ says it: scores against the
+    # people's median Brier, and the drawn crowd forecast from the people's forecasts.
     assert "minus the median Brier of the people forecasting (bots and pundits never" in text
-    assert "median of every forecaster&#x27;s standing forecast, bots&#x27; and pundits" in text
+    assert "median of the people&#x27;s standing forecasts; bots and pundits are not in it" in text
 
 
 def test_a_forecast_made_on_the_day_of_the_outcome_is_explained_not_lost(alice, bob, staff_user):
