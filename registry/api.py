@@ -159,7 +159,8 @@ class ClaimDetailSerializer(ClaimSerializer):
         {"type": "object", "additionalProperties": {"type": "number"}, "nullable": True}
     )
     def get_crowd(self, claim: Claim) -> dict | None:
-        """The crowd's latest per-option forecast (null while hidden from you, or empty)."""
+        """The people's crowd's latest per-option forecast (null while hidden from you, or
+        while no person has forecast)."""
         from predictions.selectors import crowd_latest
 
         question = self._published_question(claim)

@@ -264,6 +264,11 @@ def test_source_detail_shows_where_each_claims_question_stands(anonymous_client)
         probabilities=[0.8],
         submitted_at=datetime(2026, 1, 1, 9, tzinfo=UTC),
     )
+    factories.ForecastFactory(  # a person: the crowd is people's, the pundit never moves it
+        question=question,
+        probabilities=[0.6],
+        submitted_at=datetime(2026, 1, 1, 10, tzinfo=UTC),
+    )
     resolution_services.resolution_record(
         question=question,
         outcome="yes",
@@ -280,7 +285,7 @@ def test_source_detail_shows_where_each_claims_question_stands(anonymous_client)
     assert resolved["question"] == question.slug
     assert resolved["question_status"] == "resolved"
     assert resolved["outcome"] == "Yes"
-    assert resolved["crowd"] == pytest.approx({"Yes": 0.8, "No": 0.2})
+    assert resolved["crowd"] == pytest.approx({"Yes": 0.6, "No": 0.4})
     assert resolved["author_score"]["brier"] == pytest.approx(2 * 0.2**2)
     draft = by_quote_start[draft_claim.start_offset]
     assert draft["question"] is None and draft["question_status"] is None  # drafts stay hidden
