@@ -248,3 +248,136 @@ def sync(spec: TableSpec, columns: Columns, filters: dict[str, list]) -> SyncCou
         **{f"{field}__in": values for field, values in filters.items()}
     )
     return sync_orm(spec, existing, columns)
+
+
+# --- Comparing in numpy, writing only the rows that differ
+
+
+def _where(filters: dict[str, list], exclude: dict[str, list]) -> tuple[str, list]:
+    clauses = [f"{name} = ANY(%s)" for name in filters]
+    clauses += [f"NOT ({name} = ANY(%s))" for name in exclude]
+    return " AND ".join(clauses) or "TRUE", [*filters.values(), *exclude.values()]
+
+
+def read_columns(
+    spec: TableSpec, filters: dict[str, list] | None = None, exclude: dict[str, list] | None = None
+) -> Columns:
+    """The stored rows whose fields are in the `filters` lists (and not in `exclude`'s)."""
+    filters, exclude = filters or {}, exclude or {}
+    if connection.vendor != "postgresql":
+        queryset = spec.model.objects.filter(**{f"{k}__in": v for k, v in filters.items()})
+        queryset = queryset.exclude(**{f"{k}__in": v for k, v in exclude.items()})
+        rows = list(queryset.order_by().values_list(*spec.columns))
+    else:
+        where, params = _where(filters, exclude)
+        sql = f"SELECT {', '.join(spec.columns)} FROM {spec.model._meta.db_table} WHERE {where}"
+        if all(spec.types[name] in _BINARY_FORMATS for name in spec.columns):
+            from predictions.score_inputs import copy_numbers
+
+            # ids and day counts are exact in a double; floats print exactly.
+            flat = copy_numbers(sql, np.float64, params).reshape(-1, len(spec.columns))
+            return {
+                name: flat[:, index].astype(NUMPY_TYPES[spec.types[name]])
+                for index, name in enumerate(spec.columns)
+            }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    if not rows:
+        return empty_columns(spec)
+    return {
+        name: np.array(values, dtype=NUMPY_TYPES.get(spec.types[name], object))
+        for name, values in zip(spec.columns, zip(*rows, strict=True), strict=True)
+    }
+
+
+def _key_codes(spec: TableSpec, stored: Columns, computed: Columns) -> tuple[np.ndarray, ...]:
+    """One int64 per row naming its key, comparable between the two sets of rows."""
+    codes_stored = np.zeros(len(stored[spec.keys[0]]), dtype=np.int64)
+    codes_computed = np.zeros(len(computed[spec.keys[0]]), dtype=np.int64)
+    for name in spec.keys:
+        both = np.concatenate([stored[name], computed[name]])
+        vocabulary, codes = np.unique(both, return_inverse=True)
+        codes = codes.ravel().astype(np.int64)
+        radix = max(len(vocabulary), 1)
+        codes_stored = codes_stored * radix + codes[: len(codes_stored)]
+        codes_computed = codes_computed * radix + codes[len(codes_stored) :]
+    return codes_stored, codes_computed
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+    return a == b
+
+
+def _take(columns: Columns, index: np.ndarray) -> Columns:
+    return {name: column[index] for name, column in columns.items()}
+
+
+def write_differences(spec: TableSpec, stored: Columns, computed: Columns) -> SyncCounts:
+    """Make the stored rows `stored` (as `read_columns` read them) equal to `computed`
+    (PostgreSQL): rows compared in numpy, then only the new ones inserted (COPY straight
+    into the table), the changed ones updated and the gone ones deleted."""
+    codes_stored, codes_computed = _key_codes(spec, stored, computed)
+    _, in_stored, in_computed = np.intersect1d(
+        codes_stored, codes_computed, assume_unique=True, return_indices=True
+    )
+    same = np.ones(len(in_stored), dtype=bool)
+    for name in spec.values:
+        same &= _same(stored[name][in_stored], computed[name][in_computed])
+    changed = _take(computed, in_computed[~same])
+    new = _take(computed, np.flatnonzero(~np.isin(codes_computed, codes_stored)))
+    gone = _take(stored, np.flatnonzero(~np.isin(codes_stored, codes_computed)))
+    table = spec.model._meta.db_table
+    with connection.cursor() as cursor:
+        if len(gone[spec.keys[0]]):
+            staging = _staging(cursor, spec, gone, spec.keys)
+            key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
+            cursor.execute(f"DELETE FROM {table} t USING {staging} s WHERE {key_match}")
+            cursor.execute(f"DROP TABLE {staging}")
+        if len(changed[spec.keys[0]]):
+            staging = _staging(cursor, spec, changed, spec.columns)
+            key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
+            cursor.execute(
+                f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in spec.values)} "
+                f"FROM {staging} s WHERE {key_match}"
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+        if len(new[spec.keys[0]]):
+            _copy_into(cursor, spec, table, new, spec.columns)
+    return SyncCounts(len(new[spec.keys[0]]), int((~same).sum()), len(gone[spec.keys[0]]))
+
+
+def _copy_into(cursor, spec: TableSpec, table: str, columns: Columns, names: tuple) -> None:
+    part = TableSpec(spec.model, (), names, {name: spec.types[name] for name in names})
+    copy_sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    if all(spec.types[name] in _BINARY_FORMATS for name in names):
+        with cursor.cursor.copy(copy_sql + " (FORMAT BINARY)") as copy:
+            copy.write(_binary_copy_data(part, columns))
+    else:
+        with cursor.cursor.copy(copy_sql) as copy:
+            copy.write(_text_copy_data(part, columns))
+
+
+def _staging(cursor, spec: TableSpec, columns: Columns, names: tuple) -> str:
+    staging = f"staging_{spec.model._meta.db_table}"
+    cursor.execute(
+        f"CREATE TEMP TABLE {staging} ("
+        + ", ".join(f"{name} {spec.types[name]}" for name in names)
+        + ") ON COMMIT DROP"
+    )
+    _copy_into(cursor, spec, staging, columns, names)
+    cursor.execute(f"ANALYZE {staging}")
+    return staging
+
+
+def sync_region(spec: TableSpec, computed: Columns, filters: dict[str, list] | None) -> SyncCounts:
+    """Make the stored rows whose fields are in the `filters` lists (None: every row) equal
+    to `computed`, writing only the rows that differ."""
+    if connection.vendor == "postgresql":
+        return write_differences(spec, read_columns(spec, filters), computed)
+    existing = spec.model.objects.filter(
+        **{f"{field}__in": values for field, values in (filters or {}).items()}
+    )
+    return sync_orm(spec, existing, computed)
