@@ -20,15 +20,18 @@ from predictions.models import CrowdScore, QuestionScore
 from predictions.score_tables import SyncCounts
 from registry.models import Question
 
+# Questions per shard at most: at the reference history's density (100 forecasts a
+# question) 10,000 take ~6 s of a loaded core to score and write (docs/PERFORMANCE.md).
+SHARD_QUESTIONS = 10_000
+
 
 def _questions_listed(full: bool) -> tuple[list[int], int, bool]:
     """The questions to rescore, listed (for shards), how many were looked at, and whether
     that is every question (then the callback rewrites every total)."""
-    question_ids, looked_at = rescoring._questions_to_rescore(full)
+    question_ids, looked_at, survey = rescoring._questions_to_rescore(full)
     if question_ids is not None:
         return question_ids, looked_at, False
-    listed = {q.question_id for q in rescoring.scored_resolutions()}
-    listed |= set(rescoring.stored_bases().keys())
+    listed = survey.current.keys() | survey.stored.keys()
     listed |= set(QuestionScore.objects.values_list("question_id", flat=True).distinct())
     listed |= set(CrowdScore.objects.values_list("question_id", flat=True))
     return sorted(listed), looked_at, True
@@ -81,8 +84,10 @@ def rescore_all_on_workers(*, workers: int, full: bool, timeout: float) -> resco
         question_ids, looked_at, everything = _questions_listed(full)
     if not question_ids:
         return rescoring.RescoreReport(looked_at, SyncCounts(), SyncCounts(), unchanged=looked_at)
-    # Round-robin, so that shards get a like mix of old and new (small and large) questions.
-    shards = [question_ids[index::workers] for index in range(workers)]
+    # At least one shard a worker, and small enough to run well within the tasks' time
+    # limit; round-robin, so that shards get a like mix of old and new questions.
+    count = max(workers, -(-len(question_ids) // SHARD_QUESTIONS))
+    shards = [question_ids[index::count] for index in range(count)]
     header = group(tasks.rescore_shard.s(shard) for shard in shards if shard)
     result = chord(header)(tasks.rescore_totals.s(everything=everything))
     report = rescoring.RescoreReport.from_dict(result.get(timeout=timeout))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from predictions import scoring
 from predictions.models import CrowdScore, QuestionScore
 from predictions.score_basis import (
+    Basis,
     changed_questions,
     current_bases,
     question_scopes,
@@ -284,18 +285,52 @@ def _scopes_without_basis(question_ids: set[int], resolution_ids: set[int]) -> s
     return scopes
 
 
-def write_question_scores(question_ids: list[int] | None) -> ScoresWritten:
+@dataclass
+class Survey:
+    """Every question's basis now and as stored, read once by a full rescore."""
+
+    resolved: list[ResolvedQuestion]
+    current: dict[int, Basis]
+    unscored: set[int]
+    stored: dict[int, Basis]
+
+    @classmethod
+    def taken(cls) -> Survey:
+        resolved = scored_resolutions()
+        current, unscored = current_bases(resolved)
+        return cls(resolved, current, unscored, stored_bases())
+
+    def scopes_after(self, question_ids: list[int] | None) -> dict[int, list[str]]:
+        """Every question's scopes once these questions' bases are stored."""
+        rescored = self.current.keys() if question_ids is None else set(question_ids)
+        after = {qid: b.scopes for qid, b in self.stored.items() if qid not in rescored}
+        after.update((qid, self.current[qid].scopes) for qid in rescored if qid in self.current)
+        return {qid: list(scopes) for qid, scopes in after.items()}
+
+
+def write_question_scores(
+    question_ids: list[int] | None, survey: Survey | None = None
+) -> ScoresWritten:
     """Recompute and store the scores of these questions (None: every question) and the
-    crowd's, with their bases, and mark their resolutions scored; not the totals."""
-    resolved = scored_resolutions(question_ids)
-    current, _ = current_bases(resolved, question_ids)
+    crowd's, with their bases, and mark their resolutions scored; not the totals. A
+    `survey` already taken spares reading the bases again."""
+    if survey is None:
+        resolved = scored_resolutions(question_ids)
+        current, _ = current_bases(resolved, question_ids)
+        old = stored_bases(question_ids)
+    elif question_ids is None:
+        resolved, current, old = survey.resolved, survey.current, survey.stored
+    else:
+        wanted = set(question_ids)
+        resolved = [q for q in survey.resolved if q.question_id in wanted]
+        current = {qid: b for qid, b in survey.current.items() if qid in wanted}
+        old = {qid: b for qid, b in survey.stored.items() if qid in wanted}
     scores, crowd = _compute(resolved, subset=question_ids is not None)
     filters = None if question_ids is None else {"question_id": question_ids}
     before = read_columns(SCORES, filters)
     crowd_before = read_columns(CROWD_SCORES, filters)
     score_changes = _sync(SCORES, before, scores, filters)
     crowd_changes = _sync(CROWD_SCORES, crowd_before, crowd, filters)
-    old = stored_bases(question_ids)
     scopes = {name for basis in (*old.values(), *current.values()) for name in basis.scopes}
     without_basis = (
         set(before["question_id"].tolist()) | set(crowd_before["question_id"].tolist())
@@ -321,6 +356,15 @@ def write_question_scores(question_ids: list[int] | None) -> ScoresWritten:
     )
 
 
+# The columns of the scores that totals are computed from, a forecaster's and the crowd's.
+_TOTALED = ("question_id", "forecaster_id", "brier", "relative_score", "log_loss")
+_CROWD_TOTALED = ("question_id", "brier", "relative_score", "log_loss")
+
+
+def _joined(parts: list[Columns], names: tuple[str, ...]) -> Columns:
+    return {name: np.concatenate([part[name] for part in parts]) for name in names}
+
+
 def _with_scopes(columns: Columns, scopes: dict[int, list[str]]) -> Columns:
     """Rows of questions that count in some scope (stray rows of others count nowhere)."""
     missing = set(np.unique(columns["question_id"]).tolist()) - scopes.keys()
@@ -335,25 +379,24 @@ def write_totals(
     forecasters: list[int] | None,
     scopes: set[str] | None,
     fresh: ScoresWritten | None = None,
+    scope_of: dict[int, list[str]] | None = None,
 ) -> tuple[SyncCounts, SyncCounts]:
     """Store the totals of these forecasters in these scopes (None: all), and the crowd's
     in these scopes, from the stored question scores (and `fresh`, the scores just written
-    in this process, which need not be read back)."""
+    in this process, which need not be read back). `scope_of`: every question's scopes,
+    as stored now (read if not given)."""
     everything = forecasters is None
-    scope_of = {qid: list(basis.scopes) for qid, basis in stored_bases().items()}
+    if scope_of is None:
+        scope_of = {qid: list(basis.scopes) for qid, basis in stored_bases().items()}
     if everything and fresh is not None and fresh.question_ids is None:
         scores, crowd = fresh.scores, fresh.crowd
     else:
         exclude = {"question_id": fresh.question_ids} if fresh and fresh.question_ids else None
-        stored = read_columns(
-            SCORES, None if everything else {"forecaster_id": forecasters}, exclude
-        )
-        stored_crowd = read_columns(CROWD_SCORES, None, exclude)
-        parts = [stored, fresh.scores] if fresh else [stored]
-        scores = concat_columns(SCORES, parts)
-        crowd = concat_columns(
-            CROWD_SCORES, [stored_crowd, fresh.crowd] if fresh else [stored_crowd]
-        )
+        filters = None if everything else {"forecaster_id": forecasters}
+        stored = read_columns(SCORES, filters, exclude, names=_TOTALED)
+        stored_crowd = read_columns(CROWD_SCORES, None, exclude, names=_CROWD_TOTALED)
+        scores = _joined([stored, fresh.scores] if fresh else [stored], _TOTALED)
+        crowd = _joined([stored_crowd, fresh.crowd] if fresh else [stored_crowd], _CROWD_TOTALED)
     scores, crowd = _with_scopes(scores, scope_of), _with_scopes(crowd, scope_of)
     region = None if everything else {"forecaster_id": forecasters, "scope": sorted(scopes)}
     total_changes = _sync(
@@ -390,15 +433,15 @@ def rescore_question(*, question_id: int) -> RescoreReport:
     return report
 
 
-def _questions_to_rescore(full: bool) -> tuple[list[int] | None, int]:
+def _questions_to_rescore(full: bool) -> tuple[list[int] | None, int, Survey]:
     """The questions a full rescore must recompute (None: all of them, because `full` was
-    asked for or no basis was ever stored), and how many questions it looks at."""
-    current, unscored = current_bases(scored_resolutions())
-    stored = stored_bases()
-    looked_at = len(current.keys() | stored.keys())
-    if full or not stored:
-        return None, looked_at
-    return changed_questions(current, unscored, stored), looked_at
+    asked for or no basis was ever stored), how many questions it looks at, and the
+    survey that found them."""
+    survey = Survey.taken()
+    looked_at = len(survey.current.keys() | survey.stored.keys())
+    if full or not survey.stored:
+        return None, looked_at, survey
+    return changed_questions(survey.current, survey.unscored, survey.stored), looked_at, survey
 
 
 @transaction.atomic
@@ -407,15 +450,16 @@ def rescore_all(*, full: bool = False) -> RescoreReport:
     with `full`), and the totals they touch, recomputed from the forecast log."""
     # Rescores of single questions wait for this one, not the other way round.
     _lock_derived_tables()
-    question_ids, looked_at = _questions_to_rescore(full)
+    question_ids, looked_at, survey = _questions_to_rescore(full)
     if question_ids == []:
         return RescoreReport(looked_at, SyncCounts(), SyncCounts(), unchanged=looked_at)
-    written = write_question_scores(question_ids)
+    written = write_question_scores(question_ids, survey)
     everything = question_ids is None
     total_changes, crowd_totals = write_totals(
         forecasters=None if everything else written.forecasters,
         scopes=None if everything else written.scopes,
         fresh=written,
+        scope_of=survey.scopes_after(question_ids),
     )
     report = RescoreReport(
         looked_at,

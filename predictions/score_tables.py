@@ -1,5 +1,6 @@
 """The derived score tables as numpy columns, and writing them by changing only what
-differs: a staging table filled by COPY on PostgreSQL, the ORM elsewhere (SQLite).
+differs: rows compared in numpy and written by binary COPY on PostgreSQL, the ORM
+elsewhere (SQLite).
 
 Each table is a `TableSpec` (its keys, its values and their PostgreSQL types); rows travel
 as `Columns`, one numpy array per column: a full rescore on PostgreSQL builds no model
@@ -8,9 +9,7 @@ instance.
 
 from __future__ import annotations
 
-import io
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,89 +164,44 @@ def sync_orm(spec: TableSpec, existing_queryset, columns: Columns) -> SyncCounts
 _BINARY_FORMATS = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
 
 
-def _binary_copy_data(spec: TableSpec, columns: Columns) -> bytes:
-    """Numeric columns in PostgreSQL's binary COPY format, built by numpy in one go."""
+def _binary_records(spec: TableSpec, columns: Columns, text: dict[str, bytes]) -> bytes:
+    """Rows in PostgreSQL's binary COPY format (without header and trailer), built by
+    numpy in one go; each text column holds the one value `text` gives for it."""
     fields = [("field_count", ">i2")]
     for name in spec.columns:
-        fields += [(f"{name}_length", ">i4"), (name, _BINARY_FORMATS[spec.types[name]])]
+        kind = f"S{len(text[name])}" if name in text else _BINARY_FORMATS[spec.types[name]]
+        fields += [(f"{name}_length", ">i4"), (name, kind)]
     records = np.empty(len(columns[spec.columns[0]]), dtype=np.dtype(fields))
     records["field_count"] = len(spec.columns)
     for name in spec.columns:
-        records[f"{name}_length"] = np.dtype(_BINARY_FORMATS[spec.types[name]]).itemsize
-        records[name] = columns[name]
-    header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-    return header + records.tobytes() + struct.pack(">h", -1)
-
-
-def _text_copy_data(spec: TableSpec, columns: Columns) -> str:
-    """Rows in COPY's text format; floats by repr, which round-trips exactly."""
-    buffer = io.StringIO()
-    for row in rows_of(spec, columns):
-        buffer.write("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
-        buffer.write("\n")
-    return buffer.getvalue()
-
-
-def sync_postgres(
-    spec: TableSpec, columns: Columns, where: str = "TRUE", params: Iterable = ()
-) -> SyncCounts:
-    """Make the rows matching `where` equal to `columns`: COPY into a staging table, then
-    one DELETE, UPDATE and INSERT, each touching only rows that differ."""
-    table, names = spec.model._meta.db_table, spec.columns
-    staging = f"staging_{table}"
-    key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
-    differs = (
-        f"({', '.join(f't.{v}' for v in spec.values)}) IS DISTINCT FROM "
-        f"({', '.join(f's.{v}' for v in spec.values)})"
-    )
-    numeric = all(spec.types[name] in _BINARY_FORMATS for name in names)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE {staging} ("
-            + ", ".join(f"{name} {spec.types[name]}" for name in names)
-            + ") ON COMMIT DROP"
-        )
-        copy_sql = f"COPY {staging} ({', '.join(names)}) FROM STDIN"
-        if numeric:
-            with cursor.cursor.copy(copy_sql + " (FORMAT BINARY)") as copy:
-                copy.write(_binary_copy_data(spec, columns))
+        if name in text:
+            records[f"{name}_length"] = len(text[name])
+            records[name] = text[name]
         else:
-            with cursor.cursor.copy(copy_sql) as copy:
-                copy.write(_text_copy_data(spec, columns))
-        cursor.execute(f"CREATE INDEX ON {staging} ({', '.join(spec.keys)})")
-        cursor.execute(f"ANALYZE {staging}")
-        cursor.execute(
-            f"DELETE FROM {table} t WHERE ({where}) AND NOT EXISTS "
-            f"(SELECT 1 FROM {staging} s WHERE {key_match})",
-            list(params),
-        )
-        deleted = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in spec.values)} "
-            f"FROM {staging} s WHERE {key_match} AND {differs}"
-        )
-        updated = cursor.rowcount
-        # ON CONFLICT, not NOT EXISTS: an anti-join against the table this statement is
-        # filling can be planned as a rescan per inserted row (quadratic).
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) "
-            f"SELECT {', '.join(f's.{name}' for name in names)} FROM {staging} s "
-            f"ON CONFLICT ({', '.join(spec.keys)}) DO NOTHING"
-        )
-        created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {staging}")
-    return SyncCounts(created, updated, deleted)
+            records[f"{name}_length"] = np.dtype(_BINARY_FORMATS[spec.types[name]]).itemsize
+            records[name] = columns[name]
+    return records.tobytes()
 
 
-def sync(spec: TableSpec, columns: Columns, filters: dict[str, list]) -> SyncCounts:
-    """Make the stored rows whose fields are in the given lists equal to `columns`."""
-    if connection.vendor == "postgresql":
-        where = " AND ".join(f"t.{field} = ANY(%s)" for field in filters)
-        return sync_postgres(spec, columns, where, list(filters.values()))
-    existing = spec.model.objects.filter(
-        **{f"{field}__in": values for field, values in filters.items()}
-    )
-    return sync_orm(spec, existing, columns)
+def _binary_copy_data(spec: TableSpec, columns: Columns) -> bytes:
+    """Rows in PostgreSQL's binary COPY format. A text column (a scope) is written a value
+    at a time: the rows sharing a value have one fixed width, so each group is one numpy
+    record array (a few dozen scopes, not a Python loop per row)."""
+    header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+    text_columns = [name for name in spec.columns if spec.types[name] not in _BINARY_FORMATS]
+    if not text_columns:
+        body = _binary_records(spec, columns, {})
+    else:
+        (name,) = text_columns  # the derived tables have one text column at most
+        values, which = np.unique(columns[name].astype(str), return_inverse=True)
+        which = which.ravel()
+        parts = []
+        for index, value in enumerate(values.tolist()):
+            rows = np.flatnonzero(which == index)
+            part = {column: columns[column][rows] for column in spec.columns}
+            parts.append(_binary_records(spec, part, {name: value.encode()}))
+        body = b"".join(parts)
+    return header + body + struct.pack(">h", -1)
 
 
 # --- Comparing in numpy, writing only the rows that differ
@@ -260,10 +214,16 @@ def _where(filters: dict[str, list], exclude: dict[str, list]) -> tuple[str, lis
 
 
 def read_columns(
-    spec: TableSpec, filters: dict[str, list] | None = None, exclude: dict[str, list] | None = None
+    spec: TableSpec,
+    filters: dict[str, list] | None = None,
+    exclude: dict[str, list] | None = None,
+    names: tuple[str, ...] | None = None,
 ) -> Columns:
-    """The stored rows whose fields are in the `filters` lists (and not in `exclude`'s)."""
+    """The stored rows whose fields are in the `filters` lists (and not in `exclude`'s):
+    every column, or only those `names`."""
     filters, exclude = filters or {}, exclude or {}
+    if names is not None:
+        spec = TableSpec(spec.model, (), names, spec.types)
     if connection.vendor != "postgresql":
         queryset = spec.model.objects.filter(**{f"{k}__in": v for k, v in filters.items()})
         queryset = queryset.exclude(**{f"{k}__in": v for k, v in exclude.items()})
@@ -351,13 +311,9 @@ def write_differences(spec: TableSpec, stored: Columns, computed: Columns) -> Sy
 
 def _copy_into(cursor, spec: TableSpec, table: str, columns: Columns, names: tuple) -> None:
     part = TableSpec(spec.model, (), names, {name: spec.types[name] for name in names})
-    copy_sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
-    if all(spec.types[name] in _BINARY_FORMATS for name in names):
-        with cursor.cursor.copy(copy_sql + " (FORMAT BINARY)") as copy:
-            copy.write(_binary_copy_data(part, columns))
-    else:
-        with cursor.cursor.copy(copy_sql) as copy:
-            copy.write(_text_copy_data(part, columns))
+    copy_sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    with cursor.cursor.copy(copy_sql) as copy:
+        copy.write(_binary_copy_data(part, columns))
 
 
 def _staging(cursor, spec: TableSpec, columns: Columns, names: tuple) -> str:

@@ -37,6 +37,8 @@ def rescore_question(question_id: int) -> dict:
 # `rescore --all --workers N` (predictions/rescore_shards.py): a chord of shards and the
 # totals callback. Their results are kept (the chord counts them; the command waits on the
 # callback's); a shard is idempotent, so a redelivery after a lost worker only redoes it.
+# Their time limits stay under CELERY_VISIBILITY_TIMEOUT (600 s), so that a message is only
+# delivered again once its task can no longer be running; the command sizes shards to fit.
 @shared_task(
     name="predictions.rescore_shard",
     ignore_result=False,
@@ -45,8 +47,8 @@ def rescore_question(question_id: int) -> dict:
     autoretry_for=(OperationalError,),
     retry_backoff=2,
     max_retries=5,
-    soft_time_limit=3000,
-    time_limit=3300,
+    soft_time_limit=540,
+    time_limit=570,
 )
 def rescore_shard(question_ids: list[int]) -> dict:
     from predictions import rescore_shards
@@ -62,8 +64,8 @@ def rescore_shard(question_ids: list[int]) -> dict:
     autoretry_for=(OperationalError,),
     retry_backoff=2,
     max_retries=5,
-    soft_time_limit=3000,
-    time_limit=3300,
+    soft_time_limit=540,
+    time_limit=570,
 )
 def rescore_totals(shards: list[dict], everything: bool) -> dict:
     from predictions import rescore_shards
