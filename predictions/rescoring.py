@@ -240,6 +240,8 @@ def _lock_derived_tables() -> None:
 
 def _sync(spec: TableSpec, before: Columns, computed: Columns, filters: dict | None) -> SyncCounts:
     """Make the rows `before` (read with `filters`) equal to `computed`."""
+    if not len(before[spec.keys[0]]) and not len(computed[spec.keys[0]]):
+        return SyncCounts()  # none stored, none wanted
     if connection.vendor == "postgresql":
         return write_differences(spec, before, computed)
     return sync_region(spec, computed, filters)
@@ -260,6 +262,8 @@ class ScoresWritten:
 
 
 def _compute(resolved: list[ResolvedQuestion], subset: bool) -> tuple[Columns, Columns]:
+    if not resolved:
+        return empty_columns(SCORES), empty_columns(CROWD_SCORES)
     if connection.vendor == "postgresql":
         inputs: Iterable[ScoringInput] = all_scoring_inputs(resolved, subset=subset)
     else:
@@ -339,7 +343,8 @@ def write_question_scores(
         without_basis,
         set(before["resolution_id"].tolist()) | set(crowd_before["resolution_id"].tolist()),
     )
-    store_bases(question_ids, current)
+    if old or current:
+        store_bases(question_ids, current)
     marked = Resolution.objects.filter(superseded_at__isnull=True, scored_at__isnull=True)
     if question_ids is not None:
         marked = marked.filter(question_id__in=question_ids)

@@ -64,12 +64,12 @@ def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]
 
 
 def _log_summaries(question_ids: list[int] | None) -> dict[int, tuple[int, int, int]]:
-    """(forecasts, largest id, forecasts by people) of each scored question's log."""
+    """(forecasts, largest id, forecasts by people) of the scored questions' logs (None:
+    every scored question's)."""
     forecasts = Forecast.objects.all()
     if question_ids is None:
-        forecasts = forecasts.filter(
-            question_id__in=Resolution.objects.filter(SCORED).values("question_id")
-        )
+        scored = Resolution.objects.filter(SCORED).values("question_id")
+        forecasts = forecasts.filter(question_id__in=scored)
     else:
         forecasts = forecasts.filter(question_id__in=question_ids)
     rows = (
@@ -92,11 +92,14 @@ def current_bases(
     stored once computed; and the questions whose resolution is marked as not scored yet
     (they count as changed whatever their fingerprint). `question_ids` names the questions
     `resolved` was read for (None: every question)."""
+    if not resolved:
+        return {}, set()
+    ids = None if question_ids is None else [q.question_id for q in resolved]
     scopes = question_scopes(resolved)
-    logs = _log_summaries(question_ids)
+    logs = _log_summaries(ids)
     unscored = set(
         Resolution.objects.filter(SCORED, scored_at__isnull=True)
-        .filter(**({} if question_ids is None else {"question_id__in": question_ids}))
+        .filter(**({} if ids is None else {"question_id__in": ids}))
         .values_list("question_id", flat=True)
     )
     bases = {}
@@ -149,6 +152,8 @@ def store_bases(question_ids: list[int] | None, current: dict[int, Basis]) -> No
         gone = gone.filter(question_id__in=question_ids)
     gone.delete()
     keep = current.keys() if question_ids is None else set(question_ids) & current.keys()
+    if not keep:
+        return
     QuestionScoreBasis.objects.bulk_create(
         [
             QuestionScoreBasis(
