@@ -544,6 +544,18 @@ def resolution_to_leaderboard(timer: Timer, big_question_id: int) -> None:
     )
 
 
+def print_task_times(log_dir: Path) -> None:
+    """Each shard's and the callback's run time, as the workers logged them."""
+    import re
+
+    for log in sorted(log_dir.glob("*.log")):
+        for name, seconds in re.findall(
+            r"Task predictions\.(rescore_shard|rescore_totals)\[[^]]+\] succeeded in ([0-9.]+)s",
+            log.read_text(errors="replace"),
+        ):
+            print(f"  {log.stem}: {name} ran {float(seconds):.3f} s")
+
+
 def verify(timer: Timer, label: str) -> int:
     from predictions import rescoring
 
@@ -634,7 +646,8 @@ def main() -> None:
         import tempfile
 
         print(f"With {args.workers} Celery worker processes:")
-        workers = start_workers(args, Path(tempfile.mkdtemp(prefix="bench-workers-")))
+        log_dir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+        workers = start_workers(args, log_dir)
         try:
             wait_for_workers(args.workers)
             empty_the_store()
@@ -654,6 +667,7 @@ def main() -> None:
                 worker.terminate()
             for worker in workers:
                 worker.wait(timeout=30)
+        print_task_times(log_dir)
         differences += verify(timer, "after the workers")
 
     print("Ratios:")

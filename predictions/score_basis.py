@@ -27,17 +27,20 @@ from resolvers.models import Resolution
 _SCORING_MODULES = ("scoring.py", "score_inputs.py", "score_basis.py", "rescoring.py")
 
 
-def _scoring_version() -> str:
-    """A hash of the scoring code and numpy's version: any edit to how scores are computed
-    (or a numpy whose arithmetic could differ) makes every stored fingerprint stale."""
+_HERE = Path(__file__).resolve().parent
+
+
+def scoring_version(directory: Path = _HERE) -> str:
+    """A hash of the scoring code (the modules in `directory`) and numpy's version: any
+    edit to how scores are computed, or a numpy whose arithmetic could differ, makes every
+    stored fingerprint stale."""
     digest = hashlib.sha256(np.__version__.encode())
-    here = Path(__file__).resolve().parent
     for name in _SCORING_MODULES:
-        digest.update((here / name).read_bytes())
+        digest.update((directory / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
-SCORING_VERSION = _scoring_version()
+SCORING_VERSION = scoring_version()
 
 
 @dataclass(frozen=True)
