@@ -216,3 +216,18 @@ def test_rescoring_one_question_records_its_fingerprint(history):
 
     assert rescoring.rescore_all().unchanged == 2
     assert rescoring.verify_scores() == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--full"], "--full and --workers go with --all"),
+        (["--workers", "2"], "--full and --workers go with --all"),
+        (["--all", "--workers", "-1"], "--workers must be 1 or more"),
+    ],
+)
+def test_the_rescore_command_refuses_options_that_do_not_go_together(arguments, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("rescore", *arguments, stdout=StringIO())

@@ -30,7 +30,10 @@ class Command(BaseCommand):
             "and wait for the chord that writes the totals once they are done",
         )
         parser.add_argument(
-            "--timeout", type=float, default=3600, help="seconds to wait for --workers"
+            "--timeout",
+            type=float,
+            default=3600,
+            help="seconds to wait for --workers (the shards wait for a worker to take them)",
         )
 
     def handle(
@@ -43,18 +46,25 @@ class Command(BaseCommand):
         timeout: float,
         **options,
     ) -> None:  # type: ignore[no-untyped-def]
-        if all == bool(questions):
-            raise CommandError("Name questions by slug, or pass --all (not both).")
         if (full or workers) and not all:
             raise CommandError("--full and --workers go with --all.")
+        if all == bool(questions):
+            raise CommandError("Name questions by slug, or pass --all (not both).")
         if workers < 0:
             raise CommandError("--workers must be 1 or more.")
         if all and workers:
             from predictions import rescore_shards
 
-            report = rescore_shards.rescore_all_on_workers(
-                workers=workers, full=full, timeout=timeout
-            )
+            try:
+                report = rescore_shards.rescore_all_on_workers(
+                    workers=workers, full=full, timeout=timeout
+                )
+            except Exception as error:  # a shard that failed, a timeout, Redis gone
+                raise CommandError(
+                    f"The rescore on the workers did not finish ({type(error).__name__}: "
+                    f"{error}). Shards that finished stay done; run the command again to "
+                    "do the rest."
+                ) from error
         elif all:
             report = rescoring.rescore_all(full=full)
         else:
