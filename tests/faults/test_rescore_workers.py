@@ -127,6 +127,6 @@ def test_two_workers_store_what_one_process_stores(history, clean_broker, tmp_pa
 def test_no_worker_to_take_the_shards_is_a_clear_error_not_a_hang(history, clean_broker):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match=r"did not finish.*run the command again"):
+    with pytest.raises(CommandError, match=r"(?s)did not finish.*run the command again"):
         call_command("rescore", "--all", "--workers", "2", "--timeout", "2", stdout=StringIO())
     assert not QuestionScore.objects.exists()  # nothing half-written

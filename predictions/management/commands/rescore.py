@@ -62,8 +62,8 @@ class Command(BaseCommand):
             except Exception as error:  # a shard that failed, a timeout, Redis gone
                 raise CommandError(
                     f"The rescore on the workers did not finish ({type(error).__name__}: "
-                    f"{error}). Shards that finished stay done; run the command again to "
-                    "do the rest."
+                    f"{str(error).strip()}). Shards that finished stay done; run the command "
+                    "again to do the rest."
                 ) from error
         elif all:
             report = rescoring.rescore_all(full=full)
