@@ -1,7 +1,8 @@
-"""Scoring benchmark: a synthetic history in PostgreSQL, then the timings of issue 3.
+"""Scoring benchmark: a synthetic history in PostgreSQL, then the timings of issues 3 and 16.
 
     .venv/bin/python bench/scoring.py                      # the reference size
     .venv/bin/python bench/scoring.py --forecasts 100000 --questions 1000 --forecasters 500
+    .venv/bin/python bench/scoring.py --workers 2          # and the Celery chord's speed-up
 
 It loads (with COPY, into its own database `hindsight_bench`, emptied first) a history of
 resolved questions with windows of 30-365 days, one of them with 1,000 forecasters, and
@@ -10,10 +11,15 @@ prints:
   - kernel: `scoring.score_question` over every question, arrays already in memory;
   - reference loop: the plain implementation of tests/predictions/scoring_reference.py
     on a sample of questions, against the kernel on the same sample;
-  - rescore --all end to end (read, score, write scores and totals), on an empty store
-    and again on a store that is already right;
-  - one rescore_question of the 1,000-forecaster question after its outcome is overridden;
-  - verify_scores over everything.
+  - rescore --all end to end (read, score, write scores and totals), on an empty store;
+    again when nothing changed (the fingerprints skip every question); with --full on a
+    store that is already right; each beside a read floor measured just before it;
+  - a resolution of the 1,000-forecaster question, from its commit to the leaderboard API
+    showing it (the rescore a worker would run, then the API's response);
+  - with --workers N: N real `celery worker` processes, and `rescore --all --workers N`
+    from an empty store, against the one-process figure;
+  - verify_scores over everything after the single-process figures and after the workers'.
+The load average is printed beside the figures: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -44,6 +50,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/hindsight_bench"
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the cache and, with --workers, the broker",
+    )
+    parser.add_argument("--workers", type=int, default=0, help="Celery worker processes")
+    parser.add_argument(
+        "--reuse-history",
+        action="store_true",
+        help="keep the history already in the database if it has the asked-for size",
+    )
     return parser.parse_args(argv)
 
 
@@ -60,8 +77,13 @@ def ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup_django(url: str) -> None:
+BENCH_QUEUE = "bench-scoring"
+
+
+def setup_django(url: str, redis_url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ["CELERY_QUEUE"] = BENCH_QUEUE
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ.setdefault("ENV_FILE", "/nonexistent")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -197,6 +219,7 @@ def generate(args: argparse.Namespace) -> int:
         cursor.execute("SET session_replication_role = replica")  # bulk load: skip triggers
         cursor.execute(
             "TRUNCATE predictions_forecastertotal, predictions_questionscore, "
+            "predictions_crowdscore, predictions_crowdtotal, predictions_questionscorebasis, "
             "predictions_forecast, resolvers_resolution, registry_claim, registry_source, "
             "registry_question_tags, registry_tag, registry_questionoption, registry_question, "
             "registry_forecaster RESTART IDENTITY CASCADE"
@@ -407,33 +430,171 @@ def reference_forecasts(data) -> list:
     ]
 
 
+def load_average() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def floor_now(timer: Timer, label: str) -> float:
+    """The read floor, best of 3, measured just before a figure."""
+    floor = min(read_floor() for _ in range(3))
+    timer.figures[f"read floor before {label}"] = floor
+    print(f"  read floor (best of 3) before {label}: {floor:.3f} s; {load_average()}")
+    return floor
+
+
+def empty_the_store() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE predictions_forecastertotal, predictions_questionscore, "
+            "predictions_crowdscore, predictions_crowdtotal, predictions_questionscorebasis"
+        )
+        cursor.execute("UPDATE resolvers_resolution SET scored_at = NULL")
+        cursor.execute("ANALYZE")
+
+
+def history_matches(args: argparse.Namespace) -> bool:
+    from predictions.models import Forecast
+    from registry.models import Forecaster, Question
+
+    return (
+        Forecast.objects.count() == args.forecasts
+        and Question.objects.count() == args.questions
+        and Forecaster.objects.count() == args.forecasters
+    )
+
+
+def start_workers(args: argparse.Namespace, log_dir: Path) -> list:
+    """`celery worker` processes on the bench's database and Redis, one task at a time."""
+    import subprocess
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "CELERY_QUEUE": BENCH_QUEUE,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
+    command += ["--loglevel", "INFO", "--without-mingle", "--without-gossip"]
+    workers = []
+    for index in range(args.workers):
+        log = (log_dir / f"bench-worker-{index}.log").open("wb")
+        workers.append(
+            subprocess.Popen(
+                [*command, "-n", f"bench{index}@%h"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    return workers
+
+
+def wait_for_workers(count: int, timeout: float = 60) -> None:
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0) or []
+        if len(replies) >= count:
+            return
+    raise SystemExit(f"only {len(replies)} of {count} workers answered")
+
+
+def resolution_to_leaderboard(timer: Timer, big_question_id: int) -> None:
+    """An override of the big question's outcome, from its commit to the leaderboard API
+    showing it: the rescore a worker runs on the outbox's message, then the API."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from predictions import rescoring
+    from registry.models import Question
+    from resolvers import services
+
+    question = Question.objects.get(pk=big_question_id)
+    forecasters = question.forecasts.values("forecaster").distinct().count()
+    staff, _ = get_user_model().objects.get_or_create(username="bench-admin", is_staff=True)
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = "/api/v1/leaderboard/?scope=all"
+    before = client.get(url).content  # cached for the current scores version
+    assert client.get(url).content == before
+    current = question.resolutions.get(superseded_at__isnull=True)
+    services.resolution_record(
+        question=question,
+        outcome="no" if current.outcome == "yes" else "yes",
+        rationale="bench override",
+        user=staff,
+        known_on=current.known_on,
+    )
+    committed = time.perf_counter()
+    rescoring.rescore_question(question_id=question.pk)
+    rescored = time.perf_counter()
+    after = client.get(url)
+    shown = time.perf_counter()
+    assert after.status_code == 200 and after.content != before, "the board did not move"
+    name = f"resolution commit -> leaderboard API shows it, {forecasters} forecasters"
+    timer.figures[name] = shown - committed
+    timer.figures["  of which rescore_question"] = rescored - committed
+    print(
+        f"  {name}: {shown - committed:.3f} s (rescore_question {rescored - committed:.3f} s, "
+        f"API {shown - rescored:.3f} s); {load_average()}"
+    )
+
+
+def print_task_times(log_dir: Path) -> None:
+    """Each shard's and the callback's run time, as the workers logged them."""
+    import re
+
+    for log in sorted(log_dir.glob("*.log")):
+        for name, seconds in re.findall(
+            r"Task predictions\.(rescore_shard|rescore_totals)\[[^]]+\] succeeded in ([0-9.]+)s",
+            log.read_text(errors="replace"),
+        ):
+            print(f"  {log.stem}: {name} ran {float(seconds):.3f} s")
+
+
+def verify(timer: Timer, label: str) -> int:
+    from predictions import rescoring
+
+    with timer(f"verify_scores over everything ({label})"):
+        differences = rescoring.verify_scores()
+    print(f"  verify_scores differences: {len(differences)}")
+    return len(differences)
+
+
 def main() -> None:
     args = parse_args()
     ensure_database(args.database_url)
-    setup_django(args.database_url)
+    setup_django(args.database_url, args.redis_url)
     from django.core.management import call_command
 
-    from predictions import rescoring, scoring
+    from predictions import scoring
     from predictions.models import Forecast
     from predictions.score_inputs import all_scoring_inputs
-    from registry.models import Question
-    from resolvers import services
     from tests.predictions import scoring_reference as ref
 
     timer = Timer()
-    print(
-        f"Generating {args.forecasts:,} forecasts on {args.questions:,} resolved questions "
-        f"by {args.forecasters:,} forecasters (seed {args.seed})...",
-        flush=True,
-    )
-    with timer("generate (COPY, not a figure)"):
-        big_question_id = generate(args)
+    print(f"Machine: {os.cpu_count()} cores; {load_average()}")
+    if args.reuse_history and history_matches(args):
+        print("Reusing the history already stored (same size).")
+        big_question_id = 1
+    else:
+        print(
+            f"Generating {args.forecasts:,} forecasts on {args.questions:,} resolved questions "
+            f"by {args.forecasters:,} forecasters (seed {args.seed})...",
+            flush=True,
+        )
+        with timer("generate (COPY, not a figure)"):
+            big_question_id = generate(args)
     print(f"  forecasts stored: {Forecast.objects.count():,}")
+    empty_the_store()
 
     print("Figures:")
-    floors = [read_floor() for _ in range(3)]
-    timer.figures["read floor (COPY forecasts to nowhere)"] = min(floors)
-    print(f"  read floor (COPY forecasts to nowhere): {min(floors):.3f} s (best of 3)")
+    floor = floor_now(timer, "the kernel figures")
+    timer.figures["read floor (COPY forecasts to nowhere)"] = floor
 
     with timer("load every scoring input (a COPY per vector width, parsed)"):
         inputs = list(all_scoring_inputs())
@@ -467,35 +628,54 @@ def main() -> None:
     )
     del inputs
 
-    with timer("rescore --all, empty store"):
-        call_command("rescore", "--all")
-    with timer("rescore --all, store already right"):
-        call_command("rescore", "--all")
+    ratios = {}
+    for label, options in (
+        ("rescore --all, empty store", ["--all"]),
+        ("rescore --all, nothing changed", ["--all"]),
+        ("rescore --all --full, store already right", ["--all", "--full"]),
+    ):
+        floor = floor_now(timer, label)
+        with timer(label):
+            call_command("rescore", *options)
+        ratios[label] = timer.figures[label] / floor
 
-    question = Question.objects.get(pk=big_question_id)
-    forecasters = question.forecasts.values("forecaster").distinct().count()
-    from django.contrib.auth import get_user_model
+    resolution_to_leaderboard(timer, big_question_id)
+    differences = verify(timer, "one process")
 
-    staff, _ = get_user_model().objects.get_or_create(username="bench-admin", is_staff=True)
-    current = question.resolutions.get(superseded_at__isnull=True)
-    services.resolution_record(
-        question=question,
-        outcome="no" if current.outcome == "yes" else "yes",
-        rationale="bench override",
-        user=staff,
-        known_on=current.known_on,
-    )
-    with timer(f"rescore_question, {forecasters} forecasters, outcome overridden"):
-        rescoring.rescore_question(question_id=question.pk)
-    with timer("verify_scores over everything"):
-        differences = rescoring.verify_scores()
-    print(f"  verify_scores differences: {len(differences)}")
+    if args.workers:
+        import tempfile
 
-    floor = timer.figures["read floor (COPY forecasts to nowhere)"]
-    full = timer.figures["rescore --all, empty store"]
+        print(f"With {args.workers} Celery worker processes:")
+        log_dir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+        workers = start_workers(args, log_dir)
+        try:
+            wait_for_workers(args.workers)
+            empty_the_store()
+            floor = floor_now(timer, "the workers")
+            label = f"rescore --all --workers {args.workers}, empty store"
+            with timer(label):
+                call_command("rescore", "--all", "--workers", str(args.workers))
+            ratios[label] = timer.figures[label] / floor
+            one = timer.figures["rescore --all, empty store"]
+            print(
+                f"  speed-up over one process: {one / timer.figures[label]:.2f}x "
+                f"(floors {timer.figures['read floor before rescore --all, empty store']:.3f} s "
+                f"and {floor:.3f} s)"
+            )
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+        print_task_times(log_dir)
+        differences += verify(timer, "after the workers")
+
     print("Ratios:")
     print(f"  kernel vs reference loop: {reference_seconds / kernel_seconds:,.0f}x faster")
-    print(f"  rescore --all / read floor: {full / floor:.1f}x")
+    for label, ratio in ratios.items():
+        print(f"  {label} / read floor: {ratio:.1f}x")
+    print(f"  verify_scores differences: {differences}")
+    print(f"Done; {load_average()}")
 
 
 if __name__ == "__main__":

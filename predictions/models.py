@@ -356,3 +356,25 @@ def celery_task_id_prefix() -> str:
     """Task ids the outbox gives name their instance: a row number alone would mean another
     row in another instance's database."""
     return f"{settings.INSTANCE_NAME}.outbox-"
+
+
+class QuestionScoreBasis(models.Model):
+    """What a question's stored scores (and its crowd score) were computed from: a
+    fingerprint of every input the scores depend on (the forecast log's count and last id,
+    the people among its forecasters, the current resolution, the window, the scoring code's
+    version) and the leaderboard scopes they count in. A full rescore skips the questions
+    whose fingerprint is unchanged (`predictions/score_basis.py`)."""
+
+    # Derived, written with the scores in the same transaction: no enforced foreign key.
+    question = models.OneToOneField(
+        Question,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="score_basis",
+        db_constraint=False,
+    )
+    fingerprint = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list, help_text="Leaderboard scopes the scores count in.")
+
+    def __str__(self) -> str:
+        return f"score basis of question {self.question_id}"

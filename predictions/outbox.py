@@ -88,6 +88,9 @@ def outbox_publish(*, task_id: int) -> Published:
                 args=task.args,
                 task_id=task.celery_task_id,
                 retry_policy=PUBLISH_ONCE,
+                # Nobody waits on an outbox task's result: without this, send_task would
+                # first subscribe to the result in Redis, and wait there while Redis is down.
+                ignore_result=True,
             )
         except Exception as error:  # kombu and redis-py raise several types when Redis is down
             logger.warning("could not publish %s; kept in the outbox", task, exc_info=True)

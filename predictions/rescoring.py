@@ -16,23 +16,28 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from predictions import scoring
 from predictions.models import CrowdScore, QuestionScore
+from predictions.score_basis import (
+    Basis,
+    changed_questions,
+    current_bases,
+    question_scopes,
+    store_bases,
+    stored_bases,
+)
 from predictions.score_inputs import (
     ResolvedQuestion,
     ScoringInput,
     all_scoring_inputs,
-    copy_numbers,
     scored_resolutions,
     scoring_input,
 )
 from predictions.score_tables import (
     CROWD_SCORES,
     CROWD_TOTALS,
-    NUMPY_TYPES,
     SCORES,
     TOTALS,
     Columns,
@@ -40,9 +45,10 @@ from predictions.score_tables import (
     TableSpec,
     concat_columns,
     empty_columns,
+    read_columns,
     rows_of,
-    sync,
-    sync_postgres,
+    sync_region,
+    write_differences,
 )
 from registry.models import Claim, Question
 from resolvers.models import Resolution
@@ -95,23 +101,6 @@ def question_columns(data: ScoringInput) -> tuple[Columns, Columns]:
     }, crowd_columns
 
 
-def question_scopes(resolved: Iterable[ResolvedQuestion]) -> dict[int, list[str]]:
-    """The leaderboard scopes each question counts in: all, its tags, sources and year."""
-    scopes = {q.question_id: ["all", f"year:{q.known_on.year}"] for q in resolved}
-    ids = list(scopes)
-    for question_id, slug in Question.tags.through.objects.filter(question_id__in=ids).values_list(
-        "question_id", "tag__slug"
-    ):
-        scopes[question_id].append(f"tag:{slug}")
-    for question_id, slug in (
-        Claim.objects.filter(question_id__in=ids)
-        .values_list("question_id", "source__slug")
-        .distinct()
-    ):
-        scopes[question_id].append(f"source:{slug}")
-    return scopes
-
-
 def total_columns(
     scores: Columns,
     scopes: dict[int, list[str]],
@@ -158,7 +147,7 @@ def total_columns(
     counts = np.diff(np.r_[starts, len(row)])
     relative = scores["relative_score"][row]
     if intervals:
-        low, high = scoring.bootstrap_mean_intervals(np.split(relative, starts[1:]))
+        low, high = scoring.bootstrap_mean_intervals_flat(relative, starts)
     else:
         low = high = np.full(len(starts), np.nan)
     return {
@@ -196,10 +185,11 @@ def _bump_scores_version() -> None:
 
 @dataclass
 class RescoreReport:
-    questions: int
+    questions: int  # questions looked at
     scores: SyncCounts
     totals: SyncCounts
     crowd: SyncCounts = field(default_factory=SyncCounts)  # the crowd's scores and totals
+    unchanged: int = 0  # of those, skipped: nothing their scores depend on had changed
 
     def __add__(self, other: RescoreReport) -> RescoreReport:
         return RescoreReport(
@@ -207,94 +197,224 @@ class RescoreReport:
             self.scores + other.scores,
             self.totals + other.totals,
             self.crowd + other.crowd,
+            self.unchanged + other.unchanged,
         )
 
+    @property
+    def changed(self) -> bool:
+        return self.scores.changed or self.totals.changed or self.crowd.changed
 
-def _stored_scores_of(forecaster_ids: list[int]) -> Columns:
-    """The stored question scores of these forecasters, as columns."""
-    if connection.vendor == "postgresql":
-        flat = copy_numbers(
-            f"SELECT {', '.join(SCORES.columns)} FROM predictions_questionscore "
-            "WHERE forecaster_id = ANY(%s)",
-            np.float64,  # ids and day counts are exact in a double; floats print exactly
-            [forecaster_ids],
-        ).reshape(-1, len(SCORES.columns))
+    def as_dict(self) -> dict:
+        """In JSON's terms, as a Celery task returns it."""
         return {
-            name: flat[:, index].astype(NUMPY_TYPES[SCORES.types[name]])
-            for index, name in enumerate(SCORES.columns)
+            "questions": self.questions,
+            "unchanged": self.unchanged,
+            **{name: vars(getattr(self, name)) for name in ("scores", "totals", "crowd")},
         }
-    rows = list(
-        QuestionScore.objects.filter(forecaster_id__in=forecaster_ids)
-        .order_by()
-        .values_list(*SCORES.columns)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RescoreReport:
+        return cls(
+            data["questions"],
+            SyncCounts(**data["scores"]),
+            SyncCounts(**data["totals"]),
+            SyncCounts(**data["crowd"]),
+            data["unchanged"],
+        )
+
+
+_DERIVED_TABLES = (
+    "predictions_questionscore, predictions_forecastertotal, predictions_crowdscore, "
+    "predictions_crowdtotal"
+)
+
+
+def _lock_derived_tables() -> None:
+    """Writers of totals take turns (pages go on reading): each computes totals from the
+    scores the one before it committed, so two rescores never leave totals that miss one
+    another's questions. Writers of different questions' scores alone do not wait."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {_DERIVED_TABLES} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _sync(spec: TableSpec, before: Columns, computed: Columns, filters: dict | None) -> SyncCounts:
+    """Make the rows `before` (read with `filters`) equal to `computed`."""
+    if not len(before[spec.keys[0]]) and not len(computed[spec.keys[0]]):
+        return SyncCounts()  # none stored, none wanted
+    if connection.vendor == "postgresql":
+        return write_differences(spec, before, computed)
+    return sync_region(spec, computed, filters)
+
+
+@dataclass
+class ScoresWritten:
+    """What writing some questions' scores leaves for the totals to do."""
+
+    question_ids: list[int] | None  # None: every question
+    scores: Columns  # their scores, as just written
+    crowd: Columns
+    forecasters: list[int]  # whose totals may move: scored on them before or now
+    scopes: set[str]  # the scopes the questions counted or now count in
+    score_changes: SyncCounts
+    crowd_changes: SyncCounts
+    questions: int
+
+
+def _compute(resolved: list[ResolvedQuestion], subset: bool) -> tuple[Columns, Columns]:
+    if not resolved:
+        return empty_columns(SCORES), empty_columns(CROWD_SCORES)
+    if connection.vendor == "postgresql":
+        inputs: Iterable[ScoringInput] = all_scoring_inputs(resolved, subset=subset)
+    else:
+        inputs = (scoring_input(question) for question in resolved)
+    parts = [question_columns(data) for data in inputs]
+    return (
+        concat_columns(SCORES, [part[0] for part in parts]),
+        concat_columns(CROWD_SCORES, [part[1] for part in parts]),
     )
-    if not rows:
-        return empty_columns(SCORES)
-    return {
-        name: np.array(values, dtype=NUMPY_TYPES[SCORES.types[name]])
-        for name, values in zip(SCORES.columns, zip(*rows, strict=True), strict=True)
-    }
 
 
-def _totals_of(forecaster_ids: list[int], only: set[str]) -> Columns:
-    """These forecasters' totals in the scopes `only`, from their stored question scores."""
-    scores = _stored_scores_of(forecaster_ids)
-    question_ids = np.unique(scores["question_id"]).tolist()
-    return total_columns(scores, question_scopes(scored_resolutions(question_ids)), only)
+def _scopes_without_basis(question_ids: set[int], resolution_ids: set[int]) -> set[str]:
+    """The scopes questions scored before bases were kept may count in: all, their tags
+    and sources, and the years of the outcomes their stored scores came from."""
+    if not question_ids:
+        return set()
+    years = Resolution.objects.filter(pk__in=resolution_ids).values_list("known_on", flat=True)
+    scopes = {"all"} | {f"year:{known_on.year}" for known_on in years}
+    tags = Question.tags.through.objects.filter(question_id__in=question_ids)
+    scopes |= {f"tag:{slug}" for slug in tags.values_list("tag__slug", flat=True)}
+    claims = Claim.objects.filter(question_id__in=question_ids)
+    scopes |= {f"source:{slug}" for slug in claims.values_list("source__slug", flat=True)}
+    return scopes
 
 
-def _crowd_scope_members(scope: str) -> QuerySet[CrowdScore]:
-    """The stored crowd scores a scope counts, as `question_scopes` assigns them."""
-    kind, _, value = scope.partition(":")
-    if kind == "year":
-        return CrowdScore.objects.filter(resolution__known_on__year=int(value))
-    if kind == "tag":
-        return CrowdScore.objects.filter(
-            question__in=Question.tags.through.objects.filter(tag__slug=value).values("question_id")
-        )
-    if kind == "source":
-        return CrowdScore.objects.filter(
-            question__in=Claim.objects.filter(source__slug=value).values("question_id")
-        )
-    return CrowdScore.objects.all()
+@dataclass
+class Survey:
+    """Every question's basis now and as stored, read once by a full rescore."""
+
+    resolved: list[ResolvedQuestion]
+    current: dict[int, Basis]
+    unscored: set[int]
+    stored: dict[int, Basis]
+
+    @classmethod
+    def taken(cls) -> Survey:
+        resolved = scored_resolutions()
+        current, unscored = current_bases(resolved)
+        return cls(resolved, current, unscored, stored_bases())
+
+    def scopes_after(self, question_ids: list[int] | None) -> dict[int, list[str]]:
+        """Every question's scopes once these questions' bases are stored."""
+        rescored = self.current.keys() if question_ids is None else set(question_ids)
+        after = {qid: b.scopes for qid, b in self.stored.items() if qid not in rescored}
+        after.update((qid, self.current[qid].scopes) for qid in rescored if qid in self.current)
+        return {qid: list(scopes) for qid, scopes in after.items()}
 
 
-def _crowd_totals_in(only: set[str]) -> Columns:
-    """The crowd's totals in the scopes `only`, from its stored question scores. The crowd
-    scored every question a person forecast, so the scope "all" holds thousands: its
-    members are found by one query per scope, not by looking up every question's scopes."""
-    needed = ("question_id", "brier", "relative_score", "log_loss")
-    rows = list(CrowdScore.objects.order_by("question_id").values_list(*needed))
-    crowd = {
-        name: np.array([row[index] for row in rows], dtype=NUMPY_TYPES[SCORES.types[name]])
-        for index, name in enumerate(needed)
-    }
-    scopes: dict[int, list[str]] = {}
-    for scope in sorted(only):
-        for question_id in _crowd_scope_members(scope).values_list("question_id", flat=True):
-            scopes.setdefault(question_id, []).append(scope)
-    return crowd_total_columns(crowd, scopes, only)
+def write_question_scores(
+    question_ids: list[int] | None, survey: Survey | None = None
+) -> ScoresWritten:
+    """Recompute and store the scores of these questions (None: every question) and the
+    crowd's, with their bases, and mark their resolutions scored; not the totals. A
+    `survey` already taken spares reading the bases again."""
+    if survey is None:
+        resolved = scored_resolutions(question_ids)
+        current, _ = current_bases(resolved, question_ids)
+        old = stored_bases(question_ids)
+    elif question_ids is None:
+        resolved, current, old = survey.resolved, survey.current, survey.stored
+    else:
+        wanted = set(question_ids)
+        resolved = [q for q in survey.resolved if q.question_id in wanted]
+        current = {qid: b for qid, b in survey.current.items() if qid in wanted}
+        old = {qid: b for qid, b in survey.stored.items() if qid in wanted}
+    scores, crowd = _compute(resolved, subset=question_ids is not None)
+    filters = None if question_ids is None else {"question_id": question_ids}
+    before = read_columns(SCORES, filters)
+    crowd_before = read_columns(CROWD_SCORES, filters)
+    score_changes = _sync(SCORES, before, scores, filters)
+    crowd_changes = _sync(CROWD_SCORES, crowd_before, crowd, filters)
+    scopes = {name for basis in (*old.values(), *current.values()) for name in basis.scopes}
+    without_basis = (
+        set(before["question_id"].tolist()) | set(crowd_before["question_id"].tolist())
+    ) - old.keys()
+    scopes |= _scopes_without_basis(
+        without_basis,
+        set(before["resolution_id"].tolist()) | set(crowd_before["resolution_id"].tolist()),
+    )
+    if old or current:
+        store_bases(question_ids, current)
+    marked = Resolution.objects.filter(superseded_at__isnull=True, scored_at__isnull=True)
+    if question_ids is not None:
+        marked = marked.filter(question_id__in=question_ids)
+    marked.update(scored_at=timezone.now())
+    return ScoresWritten(
+        question_ids=question_ids,
+        scores=scores,
+        crowd=crowd,
+        forecasters=np.union1d(before["forecaster_id"], scores["forecaster_id"]).tolist(),
+        scopes=scopes,
+        score_changes=score_changes,
+        crowd_changes=crowd_changes,
+        questions=len(question_ids) if question_ids is not None else len(current | old),
+    )
 
 
-def _scopes_touched(question_id: int, resolution_ids: set[int]) -> set[str]:
-    """The scopes whose totals a change to this question can move: all, its tags and
-    sources, and the year of each outcome it had or has."""
-    resolutions = Resolution.objects.filter(pk__in=resolution_ids)
-    years = {known_on.year for known_on in resolutions.values_list("known_on", flat=True)}
-    touched = {"all"} | {f"year:{year}" for year in years}
-    touched |= {
-        f"tag:{slug}"
-        for slug in Question.tags.through.objects.filter(question_id=question_id).values_list(
-            "tag__slug", flat=True
-        )
-    }
-    touched |= {
-        f"source:{slug}"
-        for slug in Claim.objects.filter(question_id=question_id).values_list(
-            "source__slug", flat=True
-        )
-    }
-    return touched
+# The columns of the scores that totals are computed from, a forecaster's and the crowd's.
+_TOTALED = ("question_id", "forecaster_id", "brier", "relative_score", "log_loss")
+_CROWD_TOTALED = ("question_id", "brier", "relative_score", "log_loss")
+
+
+def _joined(parts: list[Columns], names: tuple[str, ...]) -> Columns:
+    return {name: np.concatenate([part[name] for part in parts]) for name in names}
+
+
+def _with_scopes(columns: Columns, scopes: dict[int, list[str]]) -> Columns:
+    """Rows of questions that count in some scope (stray rows of others count nowhere)."""
+    missing = set(np.unique(columns["question_id"]).tolist()) - scopes.keys()
+    if missing:  # scored before bases were kept
+        scopes.update(question_scopes(scored_resolutions(sorted(missing))))
+    keep = np.isin(columns["question_id"], [qid for qid, names in scopes.items() if names])
+    return {name: column[keep] for name, column in columns.items()}
+
+
+def write_totals(
+    *,
+    forecasters: list[int] | None,
+    scopes: set[str] | None,
+    fresh: ScoresWritten | None = None,
+    scope_of: dict[int, list[str]] | None = None,
+) -> tuple[SyncCounts, SyncCounts]:
+    """Store the totals of these forecasters in these scopes (None: all), and the crowd's
+    in these scopes, from the stored question scores (and `fresh`, the scores just written
+    in this process, which need not be read back). `scope_of`: every question's scopes,
+    as stored now (read if not given)."""
+    everything = forecasters is None
+    if scope_of is None:
+        scope_of = {qid: list(basis.scopes) for qid, basis in stored_bases().items()}
+    if everything and fresh is not None and fresh.question_ids is None:
+        scores, crowd = fresh.scores, fresh.crowd
+    else:
+        exclude = {"question_id": fresh.question_ids} if fresh and fresh.question_ids else None
+        filters = None if everything else {"forecaster_id": forecasters}
+        stored = read_columns(SCORES, filters, exclude, names=_TOTALED)
+        stored_crowd = read_columns(CROWD_SCORES, None, exclude, names=_CROWD_TOTALED)
+        scores = _joined([stored, fresh.scores] if fresh else [stored], _TOTALED)
+        crowd = _joined([stored_crowd, fresh.crowd] if fresh else [stored_crowd], _CROWD_TOTALED)
+    scores, crowd = _with_scopes(scores, scope_of), _with_scopes(crowd, scope_of)
+    region = None if everything else {"forecaster_id": forecasters, "scope": sorted(scopes)}
+    total_changes = _sync(
+        TOTALS, read_columns(TOTALS, region), total_columns(scores, scope_of, scopes), region
+    )
+    crowd_region = None if scopes is None else {"scope": sorted(scopes)}
+    crowd_changes = _sync(
+        CROWD_TOTALS,
+        read_columns(CROWD_TOTALS, crowd_region),
+        crowd_total_columns(crowd, scope_of, scopes),
+        crowd_region,
+    )
+    return total_changes, crowd_changes
 
 
 @transaction.atomic
@@ -302,41 +422,60 @@ def rescore_question(*, question_id: int) -> RescoreReport:
     """Bring one question's scores, and the totals of everyone it touches, in line with
     its current resolution: scores when it is final, none when it is not (or annulled)."""
     Question.objects.select_for_update().filter(pk=question_id).first()
-    resolved = scored_resolutions([question_id])
-    if resolved:
-        scores, crowd = question_columns(scoring_input(resolved[0]))
-    else:
-        scores, crowd = empty_columns(SCORES), empty_columns(CROWD_SCORES)
-    before = list(
-        QuestionScore.objects.filter(question_id=question_id).values_list(
-            "forecaster_id", "resolution_id"
-        )
-    )
-    crowd_before = set(
-        CrowdScore.objects.filter(question_id=question_id).values_list("resolution_id", flat=True)
-    )
-    affected = sorted({row[0] for row in before} | set(scores["forecaster_id"].tolist()))
-    Resolution.objects.filter(
-        question_id=question_id, superseded_at__isnull=True, scored_at__isnull=True
-    ).update(scored_at=timezone.now())
-    if not affected and not crowd_before:  # nobody scored before or now: nothing to write
-        return RescoreReport(1, SyncCounts(), SyncCounts())
-    score_changes = sync(SCORES, scores, {"question_id": [question_id]})
+    _lock_derived_tables()
+    written = write_question_scores([question_id])
+    if not written.forecasters and not written.crowd_changes.changed:
+        return RescoreReport(1, written.score_changes, SyncCounts())
     # Only the totals of the scopes this question counts (or counted) in can move.
-    touched = _scopes_touched(
-        question_id,
-        {row[1] for row in before} | crowd_before | {r.resolution_id for r in resolved},
+    total_changes, crowd_totals = write_totals(
+        forecasters=written.forecasters, scopes=written.scopes, fresh=written
     )
-    total_changes = sync(
-        TOTALS,
-        _totals_of(affected, touched),
-        {"forecaster_id": affected, "scope": sorted(touched)},
+    report = RescoreReport(
+        1, written.score_changes, total_changes, written.crowd_changes + crowd_totals
     )
-    crowd_changes = sync(CROWD_SCORES, crowd, {"question_id": [question_id]})
-    crowd_changes += sync(CROWD_TOTALS, _crowd_totals_in(touched), {"scope": sorted(touched)})
-    if score_changes.changed or total_changes.changed or crowd_changes.changed:
+    if report.changed:
         transaction.on_commit(_bump_scores_version)
-    return RescoreReport(1, score_changes, total_changes, crowd_changes)
+    return report
+
+
+def _questions_to_rescore(full: bool) -> tuple[list[int] | None, int, Survey]:
+    """The questions a full rescore must recompute (None: all of them, because `full` was
+    asked for or no basis was ever stored), how many questions it looks at, and the
+    survey that found them."""
+    survey = Survey.taken()
+    looked_at = len(survey.current.keys() | survey.stored.keys())
+    if full or not survey.stored:
+        return None, looked_at, survey
+    return changed_questions(survey.current, survey.unscored, survey.stored), looked_at, survey
+
+
+@transaction.atomic
+def rescore_all(*, full: bool = False) -> RescoreReport:
+    """Every question whose inputs changed since its scores were stored (every question
+    with `full`), and the totals they touch, recomputed from the forecast log."""
+    # Rescores of single questions wait for this one, not the other way round.
+    _lock_derived_tables()
+    question_ids, looked_at, survey = _questions_to_rescore(full)
+    if question_ids == []:
+        return RescoreReport(looked_at, SyncCounts(), SyncCounts(), unchanged=looked_at)
+    written = write_question_scores(question_ids, survey)
+    everything = question_ids is None
+    total_changes, crowd_totals = write_totals(
+        forecasters=None if everything else written.forecasters,
+        scopes=None if everything else written.scopes,
+        fresh=written,
+        scope_of=survey.scopes_after(question_ids),
+    )
+    report = RescoreReport(
+        looked_at,
+        written.score_changes,
+        total_changes,
+        written.crowd_changes + crowd_totals,
+        unchanged=looked_at - written.questions,
+    )
+    if report.changed:
+        transaction.on_commit(_bump_scores_version)
+    return report
 
 
 @dataclass
@@ -369,37 +508,6 @@ def compute_all_scores() -> ComputedScores:
         crowd_totals=crowd_total_columns(crowd, scopes),
         questions=len(parts),
     )
-
-
-@transaction.atomic
-def rescore_all() -> RescoreReport:
-    """Every question and every total, recomputed from the forecast log."""
-    if connection.vendor != "postgresql":
-        # Development databases are small: one question at a time is fine there.
-        report = RescoreReport(0, SyncCounts(), SyncCounts())
-        question_ids = set(Resolution.objects.values_list("question_id", flat=True))
-        question_ids |= set(QuestionScore.objects.values_list("question_id", flat=True))
-        question_ids |= set(CrowdScore.objects.values_list("question_id", flat=True))
-        for question_id in sorted(question_ids):
-            report = report + rescore_question(question_id=question_id)
-        return report
-    with connection.cursor() as cursor:
-        # Rescores of single questions wait for this one, not the other way round.
-        cursor.execute(
-            "LOCK TABLE predictions_questionscore, predictions_forecastertotal, "
-            "predictions_crowdscore, predictions_crowdtotal IN SHARE ROW EXCLUSIVE MODE"
-        )
-    computed = compute_all_scores()
-    score_changes = sync_postgres(SCORES, computed.scores)
-    total_changes = sync_postgres(TOTALS, computed.totals)
-    crowd_changes = sync_postgres(CROWD_SCORES, computed.crowd)
-    crowd_changes += sync_postgres(CROWD_TOTALS, computed.crowd_totals)
-    Resolution.objects.filter(superseded_at__isnull=True, scored_at__isnull=True).update(
-        scored_at=timezone.now()
-    )
-    if score_changes.changed or total_changes.changed or crowd_changes.changed:
-        transaction.on_commit(_bump_scores_version)
-    return RescoreReport(computed.questions, score_changes, total_changes, crowd_changes)
 
 
 # --- Verification

@@ -203,16 +203,28 @@ def _copy_text(sql: str, params: list | None = None) -> str:
     return b"".join(chunks).decode("ascii")
 
 
-def all_scoring_inputs() -> Iterator[ScoringInput]:
-    """Every scored question's forecast log (PostgreSQL), one COPY per vector length.
+def all_scoring_inputs(
+    resolved: list[ResolvedQuestion] | None = None, *, subset: bool = False
+) -> Iterator[ScoringInput]:
+    """Every scored question's forecast log (PostgreSQL), one COPY per vector length; or,
+    with `subset`, only those of the questions `resolved` lists.
 
     Every forecast on a question has the same number of probabilities, so rows grouped by
     that length have a fixed width and parse as one flat array, with no per-row work in
     Python: binary questions in one COPY, each multiple-choice width in another.
     """
-    questions = {q.question_id: q for q in scored_resolutions()}
+    if resolved is None:
+        resolved = scored_resolutions()
+    questions = {q.question_id: q for q in resolved}
+    only, params = "", []
+    if subset:
+        only, params = "AND f.question_id = ANY(%s)", [list(questions)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT jsonb_array_length(f.probabilities) {_SCORED_FORECASTS}")
+        cursor.execute(
+            f"SELECT DISTINCT jsonb_array_length(f.probabilities) {_SCORED_FORECASTS} "
+            f"WHERE TRUE {only}",
+            params,
+        )
         widths = sorted(row[0] for row in cursor.fetchall())
     for width in widths:
         values = ", ".join(f"f.probabilities->>{k}" for k in range(width))
@@ -220,13 +232,16 @@ def all_scoring_inputs() -> Iterator[ScoringInput]:
             "SELECT f.question_id, f.id, f.forecaster_id, "
             f"(EXTRACT(EPOCH FROM f.submitted_at) * 1000000)::bigint, {_BY_A_PERSON}, "
             f"{values} {_SCORED_FORECASTS} WHERE jsonb_array_length(f.probabilities) = {width} "
-            "ORDER BY f.question_id, f.id",
+            f"{only} ORDER BY f.question_id, f.id",
             np.float64,  # ids and microsecond times are integers below 2**53: exact
+            params,
         ).reshape(-1, 5 + width)
         ids = table[:, :5].astype(np.int64)
         question_ids, starts = np.unique(ids[:, 0], return_index=True)
         ends = np.append(starts[1:], len(ids))
         for question_id, start, end in zip(question_ids.tolist(), starts, ends, strict=True):
+            if question_id not in questions:  # resolved since `resolved` was read
+                continue
             yield ScoringInput(
                 questions[question_id],
                 _assemble(

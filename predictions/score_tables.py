@@ -1,5 +1,6 @@
 """The derived score tables as numpy columns, and writing them by changing only what
-differs: a staging table filled by COPY on PostgreSQL, the ORM elsewhere (SQLite).
+differs: rows compared in numpy and written by binary COPY on PostgreSQL, the ORM
+elsewhere (SQLite).
 
 Each table is a `TableSpec` (its keys, its values and their PostgreSQL types); rows travel
 as `Columns`, one numpy array per column: a full rescore on PostgreSQL builds no model
@@ -8,9 +9,7 @@ instance.
 
 from __future__ import annotations
 
-import io
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,86 +164,176 @@ def sync_orm(spec: TableSpec, existing_queryset, columns: Columns) -> SyncCounts
 _BINARY_FORMATS = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
 
 
-def _binary_copy_data(spec: TableSpec, columns: Columns) -> bytes:
-    """Numeric columns in PostgreSQL's binary COPY format, built by numpy in one go."""
+def _binary_records(spec: TableSpec, columns: Columns, text: dict[str, bytes]) -> bytes:
+    """Rows in PostgreSQL's binary COPY format (without header and trailer), built by
+    numpy in one go; each text column holds the one value `text` gives for it."""
     fields = [("field_count", ">i2")]
     for name in spec.columns:
-        fields += [(f"{name}_length", ">i4"), (name, _BINARY_FORMATS[spec.types[name]])]
+        kind = f"S{len(text[name])}" if name in text else _BINARY_FORMATS[spec.types[name]]
+        fields += [(f"{name}_length", ">i4"), (name, kind)]
     records = np.empty(len(columns[spec.columns[0]]), dtype=np.dtype(fields))
     records["field_count"] = len(spec.columns)
     for name in spec.columns:
-        records[f"{name}_length"] = np.dtype(_BINARY_FORMATS[spec.types[name]]).itemsize
-        records[name] = columns[name]
-    header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-    return header + records.tobytes() + struct.pack(">h", -1)
-
-
-def _text_copy_data(spec: TableSpec, columns: Columns) -> str:
-    """Rows in COPY's text format; floats by repr, which round-trips exactly."""
-    buffer = io.StringIO()
-    for row in rows_of(spec, columns):
-        buffer.write("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
-        buffer.write("\n")
-    return buffer.getvalue()
-
-
-def sync_postgres(
-    spec: TableSpec, columns: Columns, where: str = "TRUE", params: Iterable = ()
-) -> SyncCounts:
-    """Make the rows matching `where` equal to `columns`: COPY into a staging table, then
-    one DELETE, UPDATE and INSERT, each touching only rows that differ."""
-    table, names = spec.model._meta.db_table, spec.columns
-    staging = f"staging_{table}"
-    key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
-    differs = (
-        f"({', '.join(f't.{v}' for v in spec.values)}) IS DISTINCT FROM "
-        f"({', '.join(f's.{v}' for v in spec.values)})"
-    )
-    numeric = all(spec.types[name] in _BINARY_FORMATS for name in names)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE {staging} ("
-            + ", ".join(f"{name} {spec.types[name]}" for name in names)
-            + ") ON COMMIT DROP"
-        )
-        copy_sql = f"COPY {staging} ({', '.join(names)}) FROM STDIN"
-        if numeric:
-            with cursor.cursor.copy(copy_sql + " (FORMAT BINARY)") as copy:
-                copy.write(_binary_copy_data(spec, columns))
+        if name in text:
+            records[f"{name}_length"] = len(text[name])
+            records[name] = text[name]
         else:
-            with cursor.cursor.copy(copy_sql) as copy:
-                copy.write(_text_copy_data(spec, columns))
-        cursor.execute(f"CREATE INDEX ON {staging} ({', '.join(spec.keys)})")
-        cursor.execute(f"ANALYZE {staging}")
-        cursor.execute(
-            f"DELETE FROM {table} t WHERE ({where}) AND NOT EXISTS "
-            f"(SELECT 1 FROM {staging} s WHERE {key_match})",
-            list(params),
-        )
-        deleted = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in spec.values)} "
-            f"FROM {staging} s WHERE {key_match} AND {differs}"
-        )
-        updated = cursor.rowcount
-        # ON CONFLICT, not NOT EXISTS: an anti-join against the table this statement is
-        # filling can be planned as a rescan per inserted row (quadratic).
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) "
-            f"SELECT {', '.join(f's.{name}' for name in names)} FROM {staging} s "
-            f"ON CONFLICT ({', '.join(spec.keys)}) DO NOTHING"
-        )
-        created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {staging}")
-    return SyncCounts(created, updated, deleted)
+            records[f"{name}_length"] = np.dtype(_BINARY_FORMATS[spec.types[name]]).itemsize
+            records[name] = columns[name]
+    return records.tobytes()
 
 
-def sync(spec: TableSpec, columns: Columns, filters: dict[str, list]) -> SyncCounts:
-    """Make the stored rows whose fields are in the given lists equal to `columns`."""
-    if connection.vendor == "postgresql":
-        where = " AND ".join(f"t.{field} = ANY(%s)" for field in filters)
-        return sync_postgres(spec, columns, where, list(filters.values()))
-    existing = spec.model.objects.filter(
-        **{f"{field}__in": values for field, values in filters.items()}
+def _binary_copy_data(spec: TableSpec, columns: Columns) -> bytes:
+    """Rows in PostgreSQL's binary COPY format. A text column (a scope) is written a value
+    at a time: the rows sharing a value have one fixed width, so each group is one numpy
+    record array (a few dozen scopes, not a Python loop per row)."""
+    header = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+    text_columns = [name for name in spec.columns if spec.types[name] not in _BINARY_FORMATS]
+    if not text_columns:
+        body = _binary_records(spec, columns, {})
+    else:
+        (name,) = text_columns  # the derived tables have one text column at most
+        values, which = np.unique(columns[name].astype(str), return_inverse=True)
+        which = which.ravel()
+        parts = []
+        for index, value in enumerate(values.tolist()):
+            rows = np.flatnonzero(which == index)
+            part = {column: columns[column][rows] for column in spec.columns}
+            parts.append(_binary_records(spec, part, {name: value.encode()}))
+        body = b"".join(parts)
+    return header + body + struct.pack(">h", -1)
+
+
+# --- Comparing in numpy, writing only the rows that differ
+
+
+def _where(filters: dict[str, list], exclude: dict[str, list]) -> tuple[str, list]:
+    clauses = [f"{name} = ANY(%s)" for name in filters]
+    clauses += [f"NOT ({name} = ANY(%s))" for name in exclude]
+    return " AND ".join(clauses) or "TRUE", [*filters.values(), *exclude.values()]
+
+
+def read_columns(
+    spec: TableSpec,
+    filters: dict[str, list] | None = None,
+    exclude: dict[str, list] | None = None,
+    names: tuple[str, ...] | None = None,
+) -> Columns:
+    """The stored rows whose fields are in the `filters` lists (and not in `exclude`'s):
+    every column, or only those `names`."""
+    filters, exclude = filters or {}, exclude or {}
+    if names is not None:
+        spec = TableSpec(spec.model, (), names, spec.types)
+    if connection.vendor != "postgresql":
+        queryset = spec.model.objects.filter(**{f"{k}__in": v for k, v in filters.items()})
+        queryset = queryset.exclude(**{f"{k}__in": v for k, v in exclude.items()})
+        rows = list(queryset.order_by().values_list(*spec.columns))
+    else:
+        where, params = _where(filters, exclude)
+        sql = f"SELECT {', '.join(spec.columns)} FROM {spec.model._meta.db_table} WHERE {where}"
+        if all(spec.types[name] in _BINARY_FORMATS for name in spec.columns):
+            from predictions.score_inputs import copy_numbers
+
+            # ids and day counts are exact in a double; floats print exactly.
+            flat = copy_numbers(sql, np.float64, params).reshape(-1, len(spec.columns))
+            return {
+                name: flat[:, index].astype(NUMPY_TYPES[spec.types[name]])
+                for index, name in enumerate(spec.columns)
+            }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    if not rows:
+        return empty_columns(spec)
+    return {
+        name: np.array(values, dtype=NUMPY_TYPES.get(spec.types[name], object))
+        for name, values in zip(spec.columns, zip(*rows, strict=True), strict=True)
+    }
+
+
+def _key_codes(spec: TableSpec, stored: Columns, computed: Columns) -> tuple[np.ndarray, ...]:
+    """One int64 per row naming its key, comparable between the two sets of rows."""
+    codes_stored = np.zeros(len(stored[spec.keys[0]]), dtype=np.int64)
+    codes_computed = np.zeros(len(computed[spec.keys[0]]), dtype=np.int64)
+    for name in spec.keys:
+        both = np.concatenate([stored[name], computed[name]])
+        vocabulary, codes = np.unique(both, return_inverse=True)
+        codes = codes.ravel().astype(np.int64)
+        radix = max(len(vocabulary), 1)
+        codes_stored = codes_stored * radix + codes[: len(codes_stored)]
+        codes_computed = codes_computed * radix + codes[len(codes_stored) :]
+    return codes_stored, codes_computed
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+    return a == b
+
+
+def _take(columns: Columns, index: np.ndarray) -> Columns:
+    return {name: column[index] for name, column in columns.items()}
+
+
+def write_differences(spec: TableSpec, stored: Columns, computed: Columns) -> SyncCounts:
+    """Make the stored rows `stored` (as `read_columns` read them) equal to `computed`
+    (PostgreSQL): rows compared in numpy, then only the new ones inserted (COPY straight
+    into the table), the changed ones updated and the gone ones deleted."""
+    codes_stored, codes_computed = _key_codes(spec, stored, computed)
+    _, in_stored, in_computed = np.intersect1d(
+        codes_stored, codes_computed, assume_unique=True, return_indices=True
     )
-    return sync_orm(spec, existing, columns)
+    same = np.ones(len(in_stored), dtype=bool)
+    for name in spec.values:
+        same &= _same(stored[name][in_stored], computed[name][in_computed])
+    changed = _take(computed, in_computed[~same])
+    new = _take(computed, np.flatnonzero(~np.isin(codes_computed, codes_stored)))
+    gone = _take(stored, np.flatnonzero(~np.isin(codes_stored, codes_computed)))
+    table = spec.model._meta.db_table
+    with connection.cursor() as cursor:
+        if len(gone[spec.keys[0]]):
+            staging = _staging(cursor, spec, gone, spec.keys)
+            key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
+            cursor.execute(f"DELETE FROM {table} t USING {staging} s WHERE {key_match}")
+            cursor.execute(f"DROP TABLE {staging}")
+        if len(changed[spec.keys[0]]):
+            staging = _staging(cursor, spec, changed, spec.columns)
+            key_match = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
+            cursor.execute(
+                f"UPDATE {table} t SET {', '.join(f'{v} = s.{v}' for v in spec.values)} "
+                f"FROM {staging} s WHERE {key_match}"
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+        if len(new[spec.keys[0]]):
+            _copy_into(cursor, spec, table, new, spec.columns)
+    return SyncCounts(len(new[spec.keys[0]]), int((~same).sum()), len(gone[spec.keys[0]]))
+
+
+def _copy_into(cursor, spec: TableSpec, table: str, columns: Columns, names: tuple) -> None:
+    part = TableSpec(spec.model, (), names, {name: spec.types[name] for name in names})
+    copy_sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    with cursor.cursor.copy(copy_sql) as copy:
+        copy.write(_binary_copy_data(part, columns))
+
+
+def _staging(cursor, spec: TableSpec, columns: Columns, names: tuple) -> str:
+    staging = f"staging_{spec.model._meta.db_table}"
+    cursor.execute(
+        f"CREATE TEMP TABLE {staging} ("
+        + ", ".join(f"{name} {spec.types[name]}" for name in names)
+        + ") ON COMMIT DROP"
+    )
+    _copy_into(cursor, spec, staging, columns, names)
+    cursor.execute(f"ANALYZE {staging}")
+    return staging
+
+
+def sync_region(spec: TableSpec, computed: Columns, filters: dict[str, list] | None) -> SyncCounts:
+    """Make the stored rows whose fields are in the `filters` lists (None: every row) equal
+    to `computed`, writing only the rows that differ."""
+    if connection.vendor == "postgresql":
+        return write_differences(spec, read_columns(spec, filters), computed)
+    existing = spec.model.objects.filter(
+        **{f"{field}__in": values for field, values in (filters or {}).items()}
+    )
+    return sync_orm(spec, existing, computed)

@@ -405,7 +405,7 @@ def test_a_full_rescore_matches_question_by_question(alice, bob, robo, pam):
 
     CrowdScore.objects.all().delete()
     CrowdTotal.objects.update(mean_brier=1.5)
-    report = rescoring.rescore_all()
+    report = rescoring.rescore_all(full=True)
 
     assert report.crowd.created == 2 and report.crowd.changed
     assert sorted(CrowdScore.objects.values_list(*rescoring.CROWD_SCORES.columns)) == crowd

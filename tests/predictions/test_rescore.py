@@ -187,14 +187,18 @@ def test_rescore_all_matches_question_by_question(three_day_question):
     assert sorted(QuestionScore.objects.values_list(*rescoring.SCORES.columns)) == by_question
 
 
-def test_rescore_all_repairs_a_tampered_store(three_day_question):
+def test_a_full_rescore_repairs_a_tampered_store(three_day_question):
     question, alice, _ = three_day_question
     resolve(question)
     rescoring.rescore_question(question_id=question.pk)
     QuestionScore.objects.filter(forecaster=alice).update(brier=1.0)
     ForecasterTotal.objects.filter(scope="tag:open-models").delete()
 
-    report = rescoring.rescore_all()
+    # Nothing the scores depend on changed: the plain --all trusts the store...
+    assert not rescoring.rescore_all().changed
+    assert rescoring.verify_scores() != []
+    # ...and --full recomputes every question whatever its fingerprint says.
+    report = rescoring.rescore_all(full=True)
 
     assert report.scores.updated == 1 and report.totals.created >= 1
     assert score_of(question, alice).brier == pytest.approx(0.18)

@@ -25,6 +25,9 @@ class Command(BaseCommand):
                 f"computed {difference.computed}"
             )
         if differences:
-            self.stderr.write(f"{len(differences)} stored row(s) differ from the log.")
+            self.stderr.write(
+                f"{len(differences)} stored row(s) differ from the log; "
+                "`manage.py rescore --all --full` recomputes every question."
+            )
             sys.exit(1)
         self.stdout.write("Every stored score matches the forecast log.")
