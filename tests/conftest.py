@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import pgtrigger
 import pytest
 from django.core.cache import cache
-import pgtrigger
 from django.db.backends.postgresql.base import DatabaseOperations as PostgreSQLOperations
 from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.test import TransactionTestCase

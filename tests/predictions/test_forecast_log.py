@@ -59,9 +59,9 @@ def test_raw_sql_delete_is_refused(forecast):
 # Outside a test's transaction: a TRUNCATE with deferred checks pending fails for that.
 @pytest.mark.django_db(transaction=True)
 def test_raw_sql_truncate_is_refused(forecast):
-    with pytest.raises(DatabaseError, match="Cannot truncate rows from predictions_forecast"):
-        with transaction.atomic():
-            _execute("TRUNCATE predictions_forecast CASCADE")
+    refused = "Cannot truncate rows from predictions_forecast"
+    with pytest.raises(DatabaseError, match=refused), transaction.atomic():
+        _execute("TRUNCATE predictions_forecast CASCADE")
 
     assert Forecast.objects.filter(pk=forecast.pk).exists()
 
