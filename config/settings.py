@@ -378,6 +378,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # or a dead network path) waits forever: the web request with it. Workers read their
     # queues only once the socket is readable, so this does not cut their BRPOP short.
     "socket_timeout": REDIS_TIMEOUT,
+    # Every key and channel kombu names in Redis carries the instance's prefix: the queues
+    # (already named after it), but also the exchanges' bindings, the broadcast channels
+    # of remote control and events, and the unacked messages' hash, index and mutex, which
+    # kombu otherwise names alike for every instance on one Redis database.
+    "global_keyprefix": f"{INSTANCE_NAME}:",
 }
 # Publishing gives up quickly when Redis is down; the database stays the record.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

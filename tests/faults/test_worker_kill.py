@@ -29,6 +29,7 @@ from resolvers.models import Check, Resolution
 from tests import factories
 from tests.faults.celery_processes import (
     broker,
+    kombu_key,
     start_celery,
     stopped_at_exit,
     test_database_url,
@@ -80,7 +81,8 @@ def clean_broker():
 
     def clean() -> None:
         app.control.purge()
-        broker().delete("unacked", "unacked_index", "unacked_mutex")
+        kombu_state = ("unacked", "unacked_index", "unacked_mutex")
+        broker().delete(*(kombu_key(name) for name in kombu_state))
 
     clean()
     yield
