@@ -19,7 +19,13 @@ from django.db import connection
 
 from tests.faults.celery_processes import ROOT, broker, stop, wait_for
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql_only(
+        reason="the two instances are two PostgreSQL databases made for the test"
+    ),
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 HISTORY = Path(__file__).with_name("instance_history.py")
 RECEIVED = re.compile(r"Task [\w.]+\[([^\]]+)\] received")

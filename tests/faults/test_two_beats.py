@@ -83,6 +83,9 @@ def count_sent_over(client, queue: str, seconds: float) -> tuple[int, float]:
     return client.llen(queue) - before, time.monotonic() - started
 
 
+@pytest.mark.postgresql_only(
+    reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path, beat_queue_base):
     client = broker()

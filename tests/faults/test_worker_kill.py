@@ -36,7 +36,13 @@ from tests.faults.celery_processes import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql_only(
+        reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+    ),
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 class ValueServer:
