@@ -37,5 +37,5 @@ $BIN/python manage.py load_catalogue
 # The claim finder's proposals beyond the curated catalogue become drafts for an admin.
 $BIN/python manage.py import_source registry/seed/open-models-mid-2026.txt
 $BIN/python manage.py ensure_demo_admin
-echo "Serving on http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/api/docs/)"
+echo "Serving on http://${WEB_BIND:-127.0.0.1:8000}/  (API docs: http://${WEB_BIND:-127.0.0.1:8000}/api/docs/)"
 exec $BIN/honcho start -f Procfile
