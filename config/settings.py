@@ -245,6 +245,13 @@ if HTTPS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# OWASP ASVS 3.3.2 (level 2): a log-in lasts at most 12 hours, then asks for the password
+# again. ASVS 3.4.4: over HTTPS the cookies carry the __Host- prefix, so no other host of
+# the domain (nor a plain-HTTP page) can set or shadow them.
+SESSION_COOKIE_AGE = int(env.float("SESSION_HOURS", default=12) * 3600)
+if HTTPS:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 # No script of ours reads the CSRF cookie (forms carry the token; Swagger UI gets it from
 # its page), so scripts injected into a page cannot either.
 CSRF_COOKIE_HTTPONLY = True
