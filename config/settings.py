@@ -195,7 +195,11 @@ EMAIL_VERIFICATION_SENDS_PER_DAY = env.int("EMAIL_VERIFICATION_SENDS_PER_DAY", d
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # OWASP ASVS 2.1.1: at least 12 characters (Django's default is 8).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -241,6 +245,13 @@ if HTTPS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# OWASP ASVS 3.3.2 (level 2): a log-in lasts at most 12 hours, then asks for the password
+# again. ASVS 3.4.4: over HTTPS the cookies carry the __Host- prefix, so no other host of
+# the domain (nor a plain-HTTP page) can set or shadow them.
+SESSION_COOKIE_AGE = int(env.float("SESSION_HOURS", default=12) * 3600)
+if HTTPS:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 # No script of ours reads the CSRF cookie (forms carry the token; Swagger UI gets it from
 # its page), so scripts injected into a page cannot either.
 CSRF_COOKIE_HTTPONLY = True
@@ -383,6 +394,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # or a dead network path) waits forever: the web request with it. Workers read their
     # queues only once the socket is readable, so this does not cut their BRPOP short.
     "socket_timeout": REDIS_TIMEOUT,
+    # Every key and channel kombu names in Redis carries the instance's prefix: the queues
+    # (already named after it), but also the exchanges' bindings, the broadcast channels
+    # of remote control and events, and the unacked messages' hash, index and mutex, which
+    # kombu otherwise names alike for every instance on one Redis database.
+    "global_keyprefix": f"{INSTANCE_NAME}:",
 }
 # Publishing gives up quickly when Redis is down; the database stays the record.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

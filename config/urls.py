@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
-from config.views import favicon, healthz
+from config.views import ApiDocsView, favicon, healthz
 from resolvers.feeds import ResolutionsFeed
 
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's settings script as a file (?script): the
     # Content-Security-Policy allows no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("api-auth/", include("rest_framework.urls")),
     path("feeds/resolutions/", ResolutionsFeed(), name="resolutions-feed"),

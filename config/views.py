@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views import defaults
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 
 
 def _check_database() -> dict:
@@ -105,3 +107,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return render(request, "500.html", status=500)
     except Exception:
         return defaults.server_error(request)
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI's page (and its settings script, `?script`, a file for the CSP).
+
+    Its one renderer is Swagger UI's template, whose context reads `request.user`: an error
+    (a token that is wrong, with a `?format=` the page has no renderer for) was rendered
+    through it, authentication failed again inside the template, and the page answered
+    500. An error is the API's JSON error instead."""
+
+    def finalize_response(self, request, response, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -89,6 +89,16 @@ class Forecast(models.Model):
                 name="forecast_append_only",
                 operation=pgtrigger.Update | pgtrigger.Delete,
             ),
+            # TRUNCATE fires no row trigger: it would empty the log in one statement
+            # (`manage.py flush`, a slip in psql). Only the test harness's flush skips it.
+            pgtrigger.Trigger(
+                name="forecast_no_truncate",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate rows from % table', "
+                "TG_TABLE_NAME;",
+            ),
             pgtrigger.Trigger(
                 name="forecast_valid_probabilities",
                 when=pgtrigger.Before,

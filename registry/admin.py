@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from config.errors import ApplicationError
+from config.forms import FiniteJSONField
 from predictions.models import Forecast
 from registry import services
 from registry.models import (
@@ -30,6 +31,7 @@ class ForecasterAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["handle", "display_name", "user__username"]
     autocomplete_fields = ["user"]
+    formfield_overrides = {models.JSONField: {"form_class": FiniteJSONField}}
 
 
 @admin.register(Tag)
@@ -88,6 +90,7 @@ class ClaimAdmin(admin.ModelAdmin):
     readonly_fields = ["reviewed_by", "reviewed_at"]
     search_fields = ["quote", "source__title", "question__title"]
     autocomplete_fields = ["source", "question"]
+    formfield_overrides = {models.JSONField: {"form_class": FiniteJSONField}}
 
 
 class QuestionOptionFormSet(BaseInlineFormSet):

@@ -16,7 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import construct_instance
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django_celery_beat.models import SolarSchedule
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import PeriodicTask, SolarSchedule
 
 from config.errors import ApplicationError
 from resolvers import services
@@ -34,6 +35,27 @@ from resolvers.models import Check, Dispute, Resolution, ResolutionSource
 # admin list answers 500 to an out-of-range latitude in its filters: not offered.
 if admin.site.is_registered(SolarSchedule):
     admin.site.unregister(SolarSchedule)
+
+
+class PeriodicTaskForm(beat_admin.PeriodicTaskForm):
+    """django-celery-beat's form, whose clean() reads the custom task name even when that
+    field was refused (a NUL byte, over 200 characters): a KeyError, a 500. The field's
+    own error says what is wrong."""
+
+    def clean(self) -> dict[str, Any]:
+        if self.has_error("task"):
+            return self.cleaned_data
+        return super().clean()
+
+
+if admin.site.is_registered(PeriodicTask):
+    admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    form = PeriodicTaskForm
+
 
 DRY_RUN_BUTTON = "_dry_run"
 

@@ -29,15 +29,16 @@ $BIN/ruff format --check .
 $BIN/python manage.py makemigrations --check --dry-run
 $BIN/pytest "$@"
 
-# The embedded default keeps the record too: the in-process suite again on SQLite (a
-# database file under var/, its own Redis database and queue). Tests that only make sense
-# on PostgreSQL are marked postgresql_only and skipped here with their reason. The browser
-# and fault tests run servers and workers as separate processes against the suite's server
-# database, so they run on PostgreSQL only. Run when `make test` is given no arguments.
+# The embedded default keeps the record too: the whole suite again on SQLite (its own
+# Redis database and queue). Tests that only make sense on PostgreSQL are marked
+# postgresql_only and skipped here with their reason: among them the fault tests whose
+# gunicorn or Celery processes would have to open the test database, which on SQLite is
+# in memory. The browser tests' live server runs in this process and so runs here too.
+# Run when `make test` is given no arguments.
 if [ $# -eq 0 ]; then
   mkdir -p var
   DATABASE_URL=sqlite:///$(pwd)/var/test-suite.sqlite3 \
     REDIS_URL=${TEST_SQLITE_REDIS_URL:-redis://127.0.0.1:6379/14} \
     CELERY_QUEUE=hindsight-test-sqlite \
-    $BIN/pytest --ignore=tests/browser --ignore=tests/faults
+    $BIN/pytest
 fi

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pgtrigger
 import pytest
 from django.core.cache import cache
+from django.db.backends.postgresql.base import DatabaseOperations as PostgreSQLOperations
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
+from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from registry.models import Forecaster
@@ -23,6 +27,52 @@ def pytest_collection_modifyitems(config, items):
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_the_forecast_rules():
+    """Transactional tests (live servers, workers) empty the database after each test with
+    Django's flush: a DELETE of every table on SQLite, a TRUNCATE on PostgreSQL, which the
+    forecast log's append-only triggers rightly refuse. Only for that teardown of a
+    database the suite made: on SQLite, inside the flush's own transaction, the triggers
+    are dropped, the tables emptied and the very same triggers (their SQL as SQLite stores
+    it) created again; on PostgreSQL the flush skips the TRUNCATE trigger. Every test runs
+    with the rules in force, as a `make run` database has them, and a `manage.py flush`
+    inside a test is refused as it would be on a real database."""
+    teardown = TransactionTestCase._fixture_teardown
+    sqlite_flush = SQLiteOperations.execute_sql_flush
+    postgresql_flush = PostgreSQLOperations.execute_sql_flush
+    harness = {"flushing": False}
+
+    def fixture_teardown(self):
+        harness["flushing"] = True
+        try:
+            return teardown(self)
+        finally:
+            harness["flushing"] = False
+
+    def sqlite_execute_sql_flush(self, sql_list):
+        if not harness["flushing"]:
+            return sqlite_flush(self, sql_list)
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cursor.fetchall()
+        drops = [f'DROP TRIGGER "{name}";' for name, _ in triggers]
+        return sqlite_flush(self, [*drops, *sql_list, *(sql for _, sql in triggers)])
+
+    def postgresql_execute_sql_flush(self, sql_list):
+        if not harness["flushing"]:
+            return postgresql_flush(self, sql_list)
+        with pgtrigger.ignore("predictions.Forecast:forecast_no_truncate"):
+            return postgresql_flush(self, sql_list)
+
+    TransactionTestCase._fixture_teardown = fixture_teardown
+    SQLiteOperations.execute_sql_flush = sqlite_execute_sql_flush
+    PostgreSQLOperations.execute_sql_flush = postgresql_execute_sql_flush
+    yield
+    TransactionTestCase._fixture_teardown = teardown
+    SQLiteOperations.execute_sql_flush = sqlite_flush
+    PostgreSQLOperations.execute_sql_flush = postgresql_flush
 
 
 @pytest.fixture(autouse=True)

@@ -115,6 +115,11 @@ def test_leaderboard_scopes_and_a_calibration_chart(page, screenshot, settings):
     screenshot("calibration")
 
 
+@pytest.mark.postgresql_only(
+    reason="a Celery worker thread beside the live server: their two connections to SQLite's "
+    "shared-cache in-memory test database lock each other's tables ('database table is "
+    "locked'), which a file database, as `make run` uses, does not"
+)
 def test_staff_confirm_a_proposal_from_the_queue_and_the_leaderboard_moves(
     page, screenshot, settings
 ):

@@ -1157,7 +1157,7 @@ _accounts = [
         "POST",
         "/accounts/reset/MQ/not-a-token/",
         page=True,
-        body={"new_password1": "x y z 42 q", "new_password2": "x y z 42 q"},
+        body={"new_password1": "x y z 42 q w e", "new_password2": "x y z 42 q w e"},
         **dict.fromkeys(PERSONAS, Expect(200, changes_database=False)),
     ),
     *every(

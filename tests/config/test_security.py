@@ -399,8 +399,9 @@ def test_production_responses_are_what_they_seem(production_responses):
 
 @pytest.mark.postgresql_only(reason="a production server process on the suite's server database")
 def test_production_cookies_are_secure_and_http_only(production_responses):
-    csrf = production_responses["login_form"]["cookies"]["csrftoken"]
-    session = production_responses["login"]["cookies"]["sessionid"]
+    # Named with the __Host- prefix (OWASP ASVS 3.4.4): secure, host-only, path /.
+    csrf = production_responses["login_form"]["cookies"]["__Host-csrftoken"]
+    session = production_responses["login"]["cookies"]["__Host-sessionid"]
 
     assert csrf == {"secure": True, "httponly": True}
     assert session == {"secure": True, "httponly": True}

@@ -36,6 +36,12 @@ def broker() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
+def kombu_key(name: str, instance: str | None = None) -> str:
+    """The Redis key of a queue (or of kombu's own `unacked` ...) of an instance: kombu
+    prefixes every key with the instance's name (CELERY_BROKER_TRANSPORT_OPTIONS)."""
+    return f"{instance or settings.INSTANCE_NAME}:{name}"
+
+
 def start_celery(
     *arguments: str, log_path: Path, environment: Mapping[str, str] | None = None
 ) -> subprocess.Popen:
@@ -88,6 +94,6 @@ def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.
 def delete_keys(client: redis.Redis, prefix: str) -> None:
     """Remove every key a test's queues left behind: the queues themselves and kombu's
     bindings of their exchanges."""
-    for pattern in (f"{prefix}*", f"_kombu.binding.{prefix}*"):
+    for pattern in (f"{prefix}*", f"*:{prefix}*", f"*_kombu.binding.{prefix}*"):
         for key in client.scan_iter(match=pattern):
             client.delete(key)

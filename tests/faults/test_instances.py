@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -13,13 +14,21 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
-from tests.faults.celery_processes import ROOT, stop, wait_for
+from tests.faults.celery_processes import ROOT, broker, stop, wait_for
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql_only(
+        reason="the two instances are two PostgreSQL databases made for the test"
+    ),
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 HISTORY = Path(__file__).with_name("instance_history.py")
+RECEIVED = re.compile(r"Task [\w.]+\[([^\]]+)\] received")
 
 
 def environment(database_url: str, **extra: str) -> dict[str, str]:
@@ -151,3 +160,21 @@ def test_two_instances_on_one_redis_keep_their_names_and_their_tasks_apart(two_d
     logs = [(tmp_path / f"worker-{i}.log").read_text() for i in range(2)]
     assert runs[0]["task_id"] in logs[0] and runs[0]["task_id"] not in logs[1]
     assert runs[1]["task_id"] in logs[1] and runs[1]["task_id"] not in logs[0]
+    # Every task a worker took (the outbox's, and the relay sent by .delay() at start) has
+    # an id naming its instance.
+    for log, name in zip(logs, names, strict=True):
+        received = RECEIVED.findall(log)
+        assert received and all(task_id.startswith(f"{name['instance']}.") for task_id in received)
+
+    # Every name the two instances (and the suite's own) gave in Redis carries a prefix:
+    # queues, kombu's bindings, broadcast and unacked keys, the cache. (The suite's Redis
+    # database is its own: `make test` gives it one.)
+    first_prefix, second_prefix = (f"{name['instance']}:" for name in names)
+    keys = [key.decode() for key in broker().scan_iter()]
+    assert any(key.startswith(first_prefix) for key in keys)
+    assert any(key.startswith(second_prefix) for key in keys)
+    suite_prefix = f"{settings.INSTANCE_NAME}:"
+    unprefixed = [
+        key for key in keys if not key.startswith((first_prefix, second_prefix, suite_prefix))
+    ]
+    assert unprefixed == []

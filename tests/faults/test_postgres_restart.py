@@ -181,6 +181,9 @@ def _is_clean_503(answer: Answer) -> bool:
     )
 
 
+@pytest.mark.postgresql_only(
+    reason="it stops and starts the PostgreSQL server under a live gunicorn"
+)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("outage", "down_seconds"),

@@ -107,6 +107,9 @@ def succeeded(log_path) -> list[tuple[str, str]]:
     return SUCCEEDED.findall(log_path.read_text())
 
 
+@pytest.mark.postgresql_only(
+    reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+)
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_different_queues_share_the_work_and_do_each_task_once(

@@ -24,7 +24,12 @@ from resolvers.models import Resolution
 from tests import factories
 from tests.faults.live_gunicorn import GunicornServer, database_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.postgresql_only(
+        reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 FORECASTERS = 50
 CLOSED_REFUSAL = {

@@ -17,7 +17,13 @@ from tests.faults.celery_processes import start_celery, stopped_at_exit, wait_fo
 from tests.faults.live_gunicorn import GunicornServer, database_url
 from tests.faults.private_redis import PrivateRedis
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql_only(
+        reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+    ),
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 # Seconds a request may take while Redis is unreachable (a normal one takes milliseconds).
 BOUND = 2.0

@@ -13,7 +13,14 @@ from itertools import pairwise
 import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from tests.faults.celery_processes import broker, delete_keys, start_celery, stop, wait_for
+from tests.faults.celery_processes import (
+    broker,
+    delete_keys,
+    kombu_key,
+    start_celery,
+    stop,
+    wait_for,
+)
 
 LOCK_TIMEOUT = 3  # seconds; production's is 30
 SENT_PROBE = re.compile(
@@ -76,10 +83,14 @@ def count_sent_over(client, queue: str, seconds: float) -> tuple[int, float]:
     return client.llen(queue) - before, time.monotonic() - started
 
 
+@pytest.mark.postgresql_only(
+    reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path, beat_queue_base):
     client = broker()
     probe_queue = f"{beat_queue_base}.probe"
+    probe_key = kombu_key(probe_queue, INSTANCE)  # the queue's list in Redis
     lock_key = f"{INSTANCE}:{beat_queue_base}:beat-lock"
     # A harmless task every second, into a queue no worker reads: what is published stays.
     PeriodicTask.objects.create(
@@ -92,41 +103,41 @@ def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path, beat
     beats = list(started.values())
     logs = {beat.pid: tmp_path / f"{name}.log" for name, beat in started.items()}
     try:
-        assert wait_for(lambda: client.llen(probe_queue) >= 2, timeout=60), "nothing was sent"
+        assert wait_for(lambda: client.llen(probe_key) >= 2, timeout=60), "nothing was sent"
         holder_pid = lock_holder_pid(client, lock_key)
         holder = next(beat for beat in beats if beat.pid == holder_pid)
         standby = next(beat for beat in beats if beat.pid != holder_pid)
         assert wait_for(lambda: "standing by" in logs[standby.pid].read_text(), timeout=30)
         assert all(beat.poll() is None for beat in beats)
 
-        sent, elapsed = count_sent_over(client, probe_queue, seconds=6)
+        sent, elapsed = count_sent_over(client, probe_key, seconds=6)
         # One message a second: two beats sending would publish about twice as many.
         assert elapsed - 3 <= sent <= elapsed + 1, (sent, elapsed)
-        assert set(publisher_pids(client, probe_queue)) == {holder.pid}
+        assert set(publisher_pids(client, probe_key)) == {holder.pid}
 
         # The holder dies without releasing the lock: the standby takes over once it expires.
         # (Killed just after a send, once it has recorded that run: killed between sending
         # and recording, the run would be sent again, like after any crash of a lone beat.)
-        sent_so_far = client.llen(probe_queue)
-        assert wait_for(lambda: client.llen(probe_queue) > sent_so_far, timeout=10)
+        sent_so_far = client.llen(probe_key)
+        assert wait_for(lambda: client.llen(probe_key) > sent_so_far, timeout=10)
         time.sleep(0.3)
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=10)
-        sent_by_holder = client.llen(probe_queue)
+        sent_by_holder = client.llen(probe_key)
         killed_at = time.monotonic()
         assert wait_for(lambda: lock_holder_pid(client, lock_key) == standby.pid, timeout=30)
         assert time.monotonic() - killed_at <= LOCK_TIMEOUT + 5  # expiry, then the next look
         assert "took the lock" in logs[standby.pid].read_text()
 
-        sent, elapsed = count_sent_over(client, probe_queue, seconds=4)
+        sent, elapsed = count_sent_over(client, probe_key, seconds=4)
         assert elapsed - 3 <= sent <= elapsed + 1, (sent, elapsed)
-        publishers = publisher_pids(client, probe_queue)
+        publishers = publisher_pids(client, probe_key)
         assert set(publishers[:sent_by_holder]) == {holder.pid}
         assert set(publishers[sent_by_holder:]) == {standby.pid}
 
         # Never two sends of one tick, not even as the standby took over.
         times = send_times(*logs.values())
-        assert len(times) == client.llen(probe_queue)
+        assert len(times) == client.llen(probe_key)
         gaps = [(later - earlier).total_seconds() for earlier, later in pairwise(times)]
         assert min(gaps) >= 0.5, gaps  # a second send of a tick came ~0.1 s after the first
 

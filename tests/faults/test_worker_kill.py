@@ -29,13 +29,20 @@ from resolvers.models import Check, Resolution
 from tests import factories
 from tests.faults.celery_processes import (
     broker,
+    kombu_key,
     start_celery,
     stopped_at_exit,
     test_database_url,
     wait_for,
 )
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql_only(
+        reason="its gunicorn or Celery processes cannot open the in-memory SQLite test database"
+    ),
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 class ValueServer:
@@ -80,7 +87,8 @@ def clean_broker():
 
     def clean() -> None:
         app.control.purge()
-        broker().delete("unacked", "unacked_index", "unacked_mutex")
+        kombu_state = ("unacked", "unacked_index", "unacked_mutex")
+        broker().delete(*(kombu_key(name) for name in kombu_state))
 
     clean()
     yield

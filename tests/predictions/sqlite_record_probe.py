@@ -57,6 +57,25 @@ results = {
     "update_sql": outcome(raw("UPDATE predictions_forecast SET rationale = 'x'")),
     "delete_orm": outcome(lambda: Forecast.objects.filter(pk=kept.pk).delete()),
     "delete_sql": outcome(raw("DELETE FROM predictions_forecast")),
+    # REPLACE deletes the conflicting row without firing the DELETE trigger.
+    "replace_sql": outcome(
+        raw(
+            "INSERT OR REPLACE INTO predictions_forecast (id, probabilities, rationale, "
+            "submitted_at, origin, forecaster_id, question_id) SELECT id, '[0.2]', 'rewritten', "
+            "submitted_at, origin, forecaster_id, question_id FROM predictions_forecast "
+            "WHERE id = %s",
+            [kept.pk],
+        )
+    ),
+    "upsert_sql": outcome(
+        raw(
+            "INSERT INTO predictions_forecast (id, probabilities, rationale, submitted_at, "
+            "origin, forecaster_id, question_id) SELECT id, '[0.2]', '', submitted_at, origin, "
+            "forecaster_id, question_id FROM predictions_forecast WHERE id = %s "
+            "ON CONFLICT (id) DO UPDATE SET probabilities = excluded.probabilities",
+            [kept.pk],
+        )
+    ),
     "good_binary": outcome(insert(binary, [0.4])),
     "good_choice": outcome(insert(choice, [0.5, 0.3, 0.2])),
     "too_many_for_binary": outcome(insert(binary, [0.4, 0.6])),
@@ -68,5 +87,6 @@ results = {
     "sum_off": outcome(insert(choice, [0.5, 0.3, 0.3])),
     "count": Forecast.objects.count(),
     "kept": Forecast.objects.get(pk=kept.pk).probabilities,
+    "kept_rationale": Forecast.objects.get(pk=kept.pk).rationale,
 }
 print(json.dumps(results))

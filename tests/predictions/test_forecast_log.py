@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
@@ -50,6 +51,29 @@ def test_raw_sql_delete_is_refused(forecast):
         _execute("DELETE FROM predictions_forecast")
 
     assert Forecast.objects.filter(pk=forecast.pk).exists()
+
+
+@pytest.mark.postgresql_only(
+    reason="SQLite has no TRUNCATE: its DELETE of a whole table fires the delete trigger"
+)
+# Outside a test's transaction: a TRUNCATE with deferred checks pending fails for that.
+@pytest.mark.django_db(transaction=True)
+def test_raw_sql_truncate_is_refused(forecast):
+    refused = "Cannot truncate rows from predictions_forecast"
+    with pytest.raises(DatabaseError, match=refused), transaction.atomic():
+        _execute("TRUNCATE predictions_forecast CASCADE")
+
+    assert Forecast.objects.filter(pk=forecast.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_manage_py_flush_leaves_the_log_alone(forecast):
+    # `flush` empties every table (TRUNCATE on PostgreSQL, DELETE on SQLite): refused.
+    with pytest.raises(CommandError, match="couldn't be flushed") as refused:
+        call_command("flush", interactive=False, verbosity=0)
+
+    assert "Cannot" in str(refused.value.__cause__)
+    assert _reloaded(forecast).rationale == "why"
 
 
 def test_orm_delete_is_refused(forecast):

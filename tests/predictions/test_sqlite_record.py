@@ -52,10 +52,14 @@ def test_the_probe_ran_on_sqlite(probe):
     assert probe["vendor"] == "sqlite"
 
 
-@pytest.mark.parametrize("attempt", ["update_orm", "update_sql", "delete_orm", "delete_sql"])
+@pytest.mark.parametrize(
+    "attempt",
+    ["update_orm", "update_sql", "delete_orm", "delete_sql", "replace_sql", "upsert_sql"],
+)
 def test_a_stored_forecast_cannot_be_rewritten_or_deleted(probe, attempt):
     assert probe[attempt].startswith("refused: Cannot update or delete rows")
     assert probe["kept"] == [0.7]
+    assert probe["kept_rationale"] == ""
 
 
 @pytest.mark.parametrize(
