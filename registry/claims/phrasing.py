@@ -57,6 +57,13 @@ _MODAL = re.compile(
     r"\s+won't|\s+can't|\s+cannot)\s+(?P<rest>\w.*)$",
     re.IGNORECASE,
 )
+# A verb or a subordinator before the modal: the modal is in a clause inside the subject's
+# sentence ("This answer is a form of saying they won't keep up"), not the subject's own.
+_CLAUSE_IN_SUBJECT = re.compile(
+    r"\b(?:is|are|was|were|am|says?|said|saying|means?|meaning|"
+    r"when|if|because|whether)\b",
+    re.IGNORECASE,
+)
 _THERE = re.compile(r"^there\s+(?:will|'ll|should|could|may|might)\s+(?:not\s+)?be\s+", re.I)
 _KEEP_CAPITAL = re.compile(r"^(?:I\b|[A-Z]{2,}|[A-Z][a-z]+[A-Z]|U\.S\.)")
 _COMMON_OPENINGS = frozenset(
@@ -147,7 +154,11 @@ def as_question(quote: str, *, drop: str = "") -> str:
         return "Will there be " + clause[there.end() :]
     for form in (_EXPECT, _EXPECTED, _MODAL):
         match = form.match(clause)
-        if match and len(match.group("subject").split()) <= 12:
+        if (
+            match
+            and len(match.group("subject").split()) <= 12
+            and not _CLAUSE_IN_SUBJECT.search(match.group("subject"))
+        ):
             rest = re.sub(r"^(?:not|never)\s+", "", match.group("rest"))
             return f"Will {_lower_first(match.group('subject'))} {rest}"
     bet = _present_bet(clause)

@@ -738,6 +738,14 @@ class TestQuestionTitles:
             ("3. Gold tops $3000 (60%)", "Will gold top $3000"),
             ("Invades Taiwan", "Will “Invades Taiwan” come true"),
             ("So, in particular, prices should fall; rents are high.", "Will prices fall"),
+            (
+                "The companies that ship fastest will win.",
+                "Will the companies that ship fastest win",
+            ),
+            (  # the modal is inside the sentence's complement, not said of its subject
+                "This answer is a form of saying they won't keep up in every area.",
+                "Will this answer be a form of saying they won't keep up in every area",
+            ),
         ],
     )
     def test_claims_are_asked_affirmatively(self, quote, question):
