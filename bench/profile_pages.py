@@ -95,9 +95,12 @@ def main() -> None:
 
         return call
 
+    poster = Client(**host)  # one client: each new one sets up the middleware again
+
     def api_post(number: int) -> None:
         index = number % len(forecaster_tokens)
-        response = Client(**host).post(
+        poster.cookies.clear()
+        response = poster.post(
             f"/api/v1/questions/{slugs[number % len(slugs)]}/forecasts/",
             {"probability": 0.001 * (1 + number % 998)},
             content_type="application/json",
@@ -106,10 +109,10 @@ def main() -> None:
         assert response.status_code == 201, response.content
 
     def form_post(number: int) -> None:
-        client = Client(**host)
-        client.cookies["sessionid"] = sessions[number % len(sessions)]
-        client.cookies["csrftoken"] = load.FORM_CSRF_SECRET
-        response = client.post(
+        poster.cookies.clear()
+        poster.cookies["sessionid"] = sessions[number % len(sessions)]
+        poster.cookies["csrftoken"] = load.FORM_CSRF_SECRET
+        response = poster.post(
             f"/questions/{slugs[number % len(slugs)]}/",
             {"csrfmiddlewaretoken": load.FORM_CSRF_SECRET, "probability": "42.5"},
         )
