@@ -7,9 +7,12 @@ Runs against the load benchmark's database (`hindsight_bench`, Redis database 10
 bench/settings.py, through Django's test client (the whole middleware stack, no socket).
 Each endpoint is requested a few times to warm it, then `--requests` times under cProfile,
 as a visitor without a session would (the forecast POSTs with bench tokens or sessions).
-Prints CPU milliseconds per request, as a multiple of the ceiling's, and the share of the
-profiled time in each layer: the database driver, the ORM building SQL and rows, templates,
-the Redis client, the service's own code, and the rest of Django and DRF.
+Prints CPU and wall milliseconds per request (timed without the profiler; the wall time
+includes waiting on PostgreSQL and Redis), the CPU as a multiple of the ceiling's, and the
+share of the profiled (wall) time in each layer: the database driver, the ORM building SQL
+and rows, templates, the Redis client, the service's own code, and the rest of Django and
+DRF. `--only question-page-rendered` (and so on for each page) asks at a new address each
+time, so that the page is rendered, never served kept.
 """
 
 from __future__ import annotations
@@ -48,30 +51,36 @@ def layer_of(filename: str) -> str:
     return OTHER
 
 
-def profile(call, requests: int) -> tuple[float, dict[str, float], pstats.Stats]:
+def profile(call, requests: int) -> tuple[float, float, dict[str, float], pstats.Stats]:
+    """CPU and wall milliseconds per request (without the profiler), then the profile."""
     for _ in range(3):
         call(0)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for number in range(requests):
+        call(requests + number)
+    cpu_ms = (time.process_time() - cpu) * 1000 / requests
+    wall_ms = (time.perf_counter() - wall) * 1000 / requests
     profiler = cProfile.Profile()
-    started = time.process_time()
     profiler.enable()
     for number in range(requests):
-        call(number)
+        call(2 * requests + number)
     profiler.disable()
-    cpu_ms = (time.process_time() - started) * 1000 / requests
     stats = pstats.Stats(profiler)
     layers: dict[str, float] = {}
     total = 0.0
     for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
         layers[layer_of(filename)] = layers.get(layer_of(filename), 0.0) + tottime
         total += tottime
-    return cpu_ms, {name: value / total for name, value in layers.items()}, stats
+    return cpu_ms, wall_ms, {name: value / total for name, value in layers.items()}, stats
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions")
-    parser.add_argument("--only", nargs="+", metavar="ENDPOINT")
+    parser.add_argument(
+        "--only", nargs="+", metavar="ENDPOINT", help="also <page>-rendered: never a kept page"
+    )
     arguments = parser.parse_args()
     args = load.parse_args([])
     os.environ.update(load.environment(args))
@@ -118,19 +127,35 @@ def main() -> None:
         )
         assert response.status_code == 302, response.status_code
 
+    def rendered(path: str):
+        """Each request at an address of its own: a kept page never answers it."""
+        joiner = "&" if "?" in path else "?"
+
+        def call(number: int) -> None:
+            response = visitor.get(f"{path}{joiner}n={time.time_ns()}")
+            assert response.status_code == 200, (path, response.status_code)
+
+        return call
+
     calls = {endpoint.name: get(endpoint.path) for endpoint in load.ENDPOINTS if not endpoint.posts}
+    for endpoint in load.ENDPOINTS[3:]:
+        if not endpoint.posts:
+            calls[f"{endpoint.name}-rendered"] = rendered(endpoint.path)
     calls["forecast-submit"] = api_post
     calls["forecast-form"] = form_post
-    wanted = arguments.only or list(calls)
+    wanted = arguments.only or [name for name in calls if not name.endswith("-rendered")]
     ceiling_ms = None
     print(f"{arguments.requests} requests each, in process, after 3 to warm up\n")
-    print("| endpoint | CPU ms/request | x ceiling | " + " | ".join(NAMES) + " |")
-    print("|---|---|---|" + "---|" * len(NAMES))
+    print("| endpoint | CPU ms/request | x ceiling | wall ms/request | " + " | ".join(NAMES) + " |")
+    print("|---|---|---|---|" + "---|" * len(NAMES))
     for name in ["ceiling", *[n for n in wanted if n != "ceiling"]]:
-        cpu_ms, layers, stats = profile(calls[name], arguments.requests)
+        cpu_ms, wall_ms, layers, stats = profile(calls[name], arguments.requests)
         ceiling_ms = ceiling_ms or cpu_ms
         shares = " | ".join(f"{layers.get(layer, 0.0):.0%}" for layer in NAMES)
-        print(f"| {name} | {cpu_ms:.1f} | {cpu_ms / ceiling_ms:.1f} | {shares} |", flush=True)
+        print(
+            f"| {name} | {cpu_ms:.1f} | {cpu_ms / ceiling_ms:.1f} | {wall_ms:.1f} | {shares} |",
+            flush=True,
+        )
         if arguments.top:
             stats.sort_stats("tottime").print_stats(arguments.top)
 

@@ -85,6 +85,7 @@ def _question_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if request.GET else search.QuestionFilters()
     found = search.questions_find(user=request.user, filters=filters)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = search.with_forecast_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     source = (
