@@ -47,10 +47,6 @@ def _unique_slug(model: type, base: str, *, field: str = "slug", max_length: int
 
 def forecaster_for_user(*, user: AbstractBaseUser) -> Forecaster:
     """The user's forecaster profile, created (as a human) the first time it is needed."""
-    # Loaded with the user by API token authentication (config/tokens.py), when it was.
-    existing = user._state.fields_cache.get("forecaster") if hasattr(user, "_state") else None
-    if existing is not None:
-        return existing
     existing = Forecaster.objects.filter(user=user).first()
     if existing is not None:
         return existing
