@@ -202,3 +202,7 @@ def test_a_forecaster_page_shows_a_new_name_and_new_scores(alice, bob, staff_use
     alice.save(update_fields=["display_name"])
 
     assert "Alice Renamed" in visitor_sees(path)
+
+
+def test_kept_pages_read_the_scores_version_a_rescore_replaces():
+    assert page_cache.SCORES_VERSION_KEY == rescoring.SCORES_VERSION_KEY
