@@ -54,13 +54,23 @@ BENCH_DIR = ROOT / "var" / "bench"
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 USER_PREFIX = "bench-load-"
 OPEN_QUESTION_PREFIX = "bench-open-"
-PAGE_QUESTION_SLUG = "bench-question-page"
+# (bench-question-page, of issue 7's runs, has its 2,000 forecasts by 500 forecasters.)
+PAGE_QUESTION_SLUG = "bench-question-page-1000"
 PAGE_HISTORY_FORECASTS = 2_000
 PAGE_HISTORY_DAYS = 60
+PAGE_FORECASTERS = 1_000
+FORECASTER_HANDLE = "f-00001"  # of the reference history: about 200 forecasts, 80 scored
+PUNDIT_HANDLE = "bench-pundit"
+PUNDIT_CLAIMS = 40
+INDEX_QUERY = "q=question&status=resolved&tag=tag-3&kind=binary"
+# The web form's CSRF secret, sent as the cookie and as the form's field (Django accepts
+# the unmasked secret in the field).
+FORM_CSRF_SECRET = "benchloadcsrfsecret0123456789abc"
 
-# Targets of issue 7, item 9.
+# Targets of issue 7, item 9 and issue 16, item 1.
 LEADERBOARD_MIN_RATIO = 0.60
 FORECAST_MIN_RATIO = 0.30
+PAGE_MIN_RATIO = 0.30
 P99_LIMIT_MS = 100.0
 
 
@@ -175,23 +185,94 @@ def ensure_bench_fixtures(args: argparse.Namespace) -> tuple[list[str], list[str
             )
     page_question = Question.objects.get(slug=PAGE_QUESTION_SLUG)
     if not Forecast.objects.filter(question=page_question).exists():
-        # A history for the question page's crowd chart: forecasts over its open days.
+        # A history for the question page's crowd chart: forecasts over its open days, at
+        # least one by each of the bench forecasters.
         rng = random.Random(2026)
-        forecasters = list(Forecaster.objects.filter(user__in=users).order_by("pk")[:500])
+        forecasters = list(
+            Forecaster.objects.filter(user__in=users).order_by("pk")[:PAGE_FORECASTERS]
+        )
         start = now - timedelta(days=PAGE_HISTORY_DAYS)
         span = PAGE_HISTORY_DAYS * 86400 - 60
         with transaction.atomic():
             Forecast.objects.bulk_create(
                 Forecast(
-                    forecaster=rng.choice(forecasters),
+                    forecaster=forecasters[n] if n < len(forecasters) else rng.choice(forecasters),
                     question=page_question,
                     probabilities=[round(rng.uniform(0.05, 0.95), 3)],
                     submitted_at=start + timedelta(seconds=rng.uniform(0, span)),
                     origin=Forecast.Origin.API,
                 )
-                for _ in range(PAGE_HISTORY_FORECASTS)
+                for n in range(PAGE_HISTORY_FORECASTS)
             )
-    return tokens, [f"/api/v1/questions/{slug}/forecasts/" for slug in slugs]
+    ensure_pundit()
+    sessions = [_fresh_session_key(user) for user in users]
+    return tokens, sessions, slugs
+
+
+def _fresh_session_key(user: object) -> str:
+    """A signed-in session of the user's, as the log-in page would leave it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def ensure_pundit() -> None:
+    """A pundit whose source's claims became PUNDIT_CLAIMS resolved reference questions,
+    each with the forecast its wording implied, scored: a pundit's scorecard."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from predictions.models import Forecast
+    from registry.models import Claim, Forecaster, Question, Source
+
+    if Forecaster.objects.filter(handle=PUNDIT_HANDLE).exists():
+        return
+    rng = random.Random(16)
+    questions = list(
+        Question.objects.filter(slug__startswith="q-", kind=Question.Kind.BINARY).order_by("pk")[
+            :PUNDIT_CLAIMS
+        ]
+    )
+    quotes = [f"I expect question {question.pk} to come out yes." for question in questions]
+    with transaction.atomic():
+        pundit = Forecaster.objects.create(
+            handle=PUNDIT_HANDLE, display_name="Bench Pundit", kind=Forecaster.Kind.PUNDIT
+        )
+        source = Source.objects.create(
+            slug="bench-pundit-column",
+            title="Bench Pundit's predictions",
+            author=pundit,
+            published_on=min(question.opens_at for question in questions).date(),
+            text=" ".join(quotes),
+        )
+        offset = 0
+        for question, quote in zip(questions, quotes, strict=True):
+            probability = round(rng.uniform(0.1, 0.9), 2)
+            Claim.objects.create(
+                source=source,
+                quote=quote,
+                start_offset=offset,
+                end_offset=offset + len(quote),
+                implied_probability=probability,
+                question=question,
+                review_state=Claim.Review.ACCEPTED,
+            )
+            offset += len(quote) + 1
+            Forecast.objects.create(
+                forecaster=pundit,
+                question=question,
+                probabilities=[probability],
+                submitted_at=question.opens_at + timedelta(hours=1),
+                origin=Forecast.Origin.CLAIM,
+            )
+    call_command("rescore", *(question.slug for question in questions))
 
 
 def _fresh_token_key(user: object) -> str:
@@ -202,14 +283,14 @@ def _fresh_token_key(user: object) -> str:
     return registry_services.api_token_create(user=user).key
 
 
-def forecast_plan(tokens: list[str], paths: list[str], directory: Path) -> Path:
-    """The (token, question) pairs wrk cycles through, shuffled: every forecaster comes
-    back only once in len(tokens) * 5 requests."""
+def forecast_plan(credentials: list[str], paths: list[str], directory: Path, name: str) -> Path:
+    """The (token or session, question) pairs wrk cycles through, shuffled: every
+    forecaster comes back only once in len(credentials) * 5 requests."""
     rng = random.Random(7)
-    pairs = [(token, rng.choice(paths)) for token in tokens for _ in range(5)]
+    pairs = [(credential, rng.choice(paths)) for credential in credentials for _ in range(5)]
     rng.shuffle(pairs)
-    plan = directory / "forecasts.txt"
-    plan.write_text("".join(f"{token} {path}\n" for token, path in pairs))
+    plan = directory / f"{name}.txt"
+    plan.write_text("".join(f"{credential} {path}\n" for credential, path in pairs))
     return plan
 
 
@@ -337,12 +418,15 @@ def parse_wrk_output(output: str) -> Figures:
 
 
 def run_wrk(
-    wrk: str, args: argparse.Namespace, url: str, seconds: int, plan: Path | None
+    wrk: str, args: argparse.Namespace, url: str, seconds: int, plan: Path | None, form: bool
 ) -> Figures:
     env = {**os.environ}
     env.pop("BENCH_FORECASTS", None)
+    env.pop("BENCH_FORM_CSRF", None)
     if plan is not None:
         env["BENCH_FORECASTS"] = str(plan)
+    if form:  # the form answers a saved forecast with a redirect to the page
+        env["BENCH_FORM_CSRF"] = FORM_CSRF_SECRET
     command = [
         wrk,
         f"--threads={args.threads}",
@@ -365,15 +449,20 @@ class Endpoint:
     name: str
     path: str
     min_ratio: float | None = None  # of the ceiling's requests per second
-    posts_forecasts: bool = False
+    posts: str = ""  # "api": forecasts with a token; "form": the question page's form
 
 
 ENDPOINTS = (
     Endpoint("ceiling", "/bench/ceiling/"),
     Endpoint("leaderboard-api", "/api/v1/leaderboard/", LEADERBOARD_MIN_RATIO),
     Endpoint("leaderboard-page", "/leaderboard/", LEADERBOARD_MIN_RATIO),
-    Endpoint("question-page", f"/questions/{PAGE_QUESTION_SLUG}/"),
-    Endpoint("forecast-submit", "/api/v1/questions/…/forecasts/", FORECAST_MIN_RATIO, True),
+    Endpoint("question-page", f"/questions/{PAGE_QUESTION_SLUG}/", PAGE_MIN_RATIO),
+    Endpoint("question-index", f"/questions/?{INDEX_QUERY}", PAGE_MIN_RATIO),
+    Endpoint("home", "/", PAGE_MIN_RATIO),
+    Endpoint("forecaster-page", f"/forecasters/{FORECASTER_HANDLE}/", PAGE_MIN_RATIO),
+    Endpoint("pundit-scorecard", f"/forecasters/{PUNDIT_HANDLE}/", PAGE_MIN_RATIO),
+    Endpoint("forecast-submit", "/api/v1/questions/…/forecasts/", FORECAST_MIN_RATIO, "api"),
+    Endpoint("forecast-form", "/questions/…/ (POST, signed in)", None, "form"),
 )
 
 
@@ -430,7 +519,7 @@ def report(results: dict[str, list[Measurement]], args: argparse.Namespace) -> b
         target = [f"p99 < {P99_LIMIT_MS:.0f} ms"]
         if endpoint.min_ratio is not None:
             target.insert(0, f"≥ {endpoint.min_ratio:.0%}")
-        if endpoint.posts_forecasts:
+        if endpoint.posts:
             target.append("no errors")
         ratio = "" if endpoint.name == "ceiling" else f"{measured.ratio:.1%}"
         print(
@@ -486,7 +575,8 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"Machine: {machine()}", flush=True)
     ensure_reference_history(args)
-    tokens, paths = ensure_bench_fixtures(args)
+    tokens, sessions, slugs = ensure_bench_fixtures(args)
+    paths = [f"/api/v1/questions/{slug}/forecasts/" for slug in slugs]
     call_command("collectstatic", "--noinput", verbosity=0)
     write_rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["write"]
     print(
@@ -499,18 +589,38 @@ def main() -> None:
     port = free_port()
     base = f"http://{HOST}:{port}"
     with tempfile.TemporaryDirectory(prefix="hindsight-load-") as scratch:
-        plan = forecast_plan(tokens, paths, Path(scratch))
+        plans = {
+            "api": forecast_plan(tokens, paths, Path(scratch), "api"),
+            "form": forecast_plan(
+                sessions, [f"/questions/{slug}/" for slug in slugs], Path(scratch), "form"
+            ),
+        }
         server = start_server(args, port, BENCH_DIR / "gunicorn.log")
         results: dict[str, list[Measurement]] = {}
+        lost: list[str] = []
 
         def measure(endpoint: Endpoint, round_number: int) -> Figures:
-            url = base + (paths[0] if endpoint.posts_forecasts else endpoint.path)
-            endpoint_plan = plan if endpoint.posts_forecasts else None
+            url = base + (paths[0] if endpoint.posts else endpoint.path)
+            endpoint_plan = plans.get(endpoint.posts)
+            form = endpoint.posts == "form"
+            stored_before = stored_forecasts(form) if endpoint.posts else 0
+            acknowledged = 0
             if args.warmup:
-                run_wrk(wrk, args, url, args.warmup, endpoint_plan)
+                warmup = run_wrk(wrk, args, url, args.warmup, endpoint_plan, form)
+                acknowledged += warmup.requests - warmup.non2xx
                 settle(base)
-            figures = run_wrk(wrk, args, url, args.duration, endpoint_plan)
+            figures = run_wrk(wrk, args, url, args.duration, endpoint_plan, form)
+            acknowledged += figures.requests - figures.non2xx
             settle(base)
+            if endpoint.posts:
+                stored = stored_forecasts(form) - stored_before
+                print(
+                    f"  {endpoint.name}: {acknowledged:,} forecasts acknowledged, "
+                    f"{stored:,} stored",
+                    flush=True,
+                )
+                if stored < acknowledged:
+                    lost.append(f"{endpoint.name}: {acknowledged - stored} acknowledged, lost")
             print(
                 f"  round {round_number + 1} {endpoint.name}: {figures.rps:,.0f} req/s, "
                 f"p50 {figures.p50_ms:.1f} ms, p99 {figures.p99_ms:.1f} ms, "
@@ -536,9 +646,21 @@ def main() -> None:
         finally:
             stop_server(server)
     drop_queued_tasks(args)
-    all_met = report(results, args)
+    all_met = report(results, args) and not lost
+    for line in lost:
+        print(f"\nLOST: {line}")
     print(f"\nAll targets {'met' if all_met else 'NOT met'}.")
     sys.exit(0 if all_met else 1)
+
+
+def stored_forecasts(form: bool) -> int:
+    """Forecasts stored on the bench's open questions through the API or the web form."""
+    from predictions.models import Forecast
+
+    origin = Forecast.Origin.WEB if form else Forecast.Origin.API
+    return Forecast.objects.filter(
+        question__slug__startswith=OPEN_QUESTION_PREFIX, origin=origin
+    ).count()
 
 
 def drop_queued_tasks(args: argparse.Namespace) -> None:

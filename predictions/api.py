@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
+from knox.models import AuthToken
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ from config.openapi import FORBIDDEN
 from predictions import selectors, services
 from predictions.models import Forecast
 from registry import selectors as registry_selectors
+from registry.models import Forecaster
 from registry.services import forecaster_for_user
 
 
@@ -94,6 +96,14 @@ class ForecastSerializer(serializers.ModelSerializer):
         )
 
 
+def _token_forecaster(request: Request) -> Forecaster | None:
+    """The caller's forecaster profile as API token authentication loaded it in this
+    request, with the token and its user (config/tokens.py), if it did."""
+    if not isinstance(request.auth, AuthToken):
+        return None
+    return request.user._state.fields_cache.get("forecaster")
+
+
 class QuestionForecastsView(generics.ListAPIView):
     """A question's forecasts, and submitting one.
 
@@ -134,7 +144,7 @@ class QuestionForecastsView(generics.ListAPIView):
         # One transaction: a refused forecast leaves nothing behind, not even the forecaster
         # profile made for a caller's first one.
         with transaction.atomic():
-            forecaster = forecaster_for_user(user=request.user)
+            forecaster = _token_forecaster(request) or forecaster_for_user(user=request.user)
             claimed = data.validated_data.pop("forecaster", None)
             if claimed is not None and claimed != forecaster.handle:
                 raise ApplicationError(

@@ -6,6 +6,7 @@ class PredictionsConfig(AppConfig):
     verbose_name = "Predictions: forecasts and scores"
 
     def ready(self) -> None:
-        from predictions import kind_changes
+        from predictions import kind_changes, page_versions
 
         kind_changes.connect()
+        page_versions.connect()

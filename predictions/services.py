@@ -127,7 +127,9 @@ def forecast_submit(
     vector = probabilities_from_input(
         question=question, probability=probability, probabilities=probabilities
     )
-    with transaction.atomic():
+    # No savepoint when a caller's transaction holds this one (the API, the form): a refusal
+    # raised here leaves it through the caller's block, which rolls everything back.
+    with transaction.atomic(savepoint=False):
         locked = Question.objects.select_for_update().get(pk=question.pk)
         now = database_now()
         status = locked.status_at(now)

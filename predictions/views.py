@@ -19,14 +19,17 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from config import page_cache
 from predictions import scoring, selectors
 from predictions.calibration_chart import murphy_terms, render_calibration_chart
 from predictions.formatting import forecast_in_words
 from predictions.models import Forecast, ForecasterTotal, QuestionScore
 from predictions.score_inputs import to_us
+from registry import selectors as registry_selectors
 from registry.models import Claim, Forecaster, Question, Source, Tag
 
 PAGE_SIZE = 50
@@ -481,7 +484,22 @@ def _claims(forecaster: Forecaster) -> QuerySet[Claim]:
 
 
 def forecaster_page(request: HttpRequest, handle: str) -> HttpResponse:
+    """A forecaster's record. Kept whole for visitors without a session until the site, the
+    scores or the forecaster's forecasts change, or a question opens or closes (which
+    makes forecasts on it public); config/page_cache.py."""
+    kept = page_cache.kept_page(request, "forecaster", seen_twice=bool(request.GET))
+    if kept is not None and (response := kept.hit()) is not None:
+        return response
     forecaster = get_object_or_404(Forecaster, handle=handle)
+    if kept is None:
+        return _forecaster_page(request, forecaster)
+    kept.depend_on(page_cache.forecaster_key(forecaster.pk))
+    response = _forecaster_page(request, forecaster)
+    kept.until(registry_selectors.next_status_change(now=timezone.now()))
+    return kept.keep(request, response)
+
+
+def _forecaster_page(request: HttpRequest, forecaster: Forecaster) -> HttpResponse:
     user = request.user
     is_owner = bool(user.is_authenticated and forecaster.user_id == user.pk)
     staff = _viewer_is_staff(request)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from config import page_cache
 from registry import question_search as search
 from registry import selectors
 from registry.models import Question
@@ -64,10 +65,27 @@ class QuestionFilterForm(forms.Form):
 
 
 def question_list(request: HttpRequest) -> HttpResponse:
+    """Kept whole for visitors without a session until the site or any question's forecasts
+    change (the cards count them), or a question opens, closes or comes within a week of
+    closing; an address with a query is kept from its second visit (config/page_cache.py)."""
+    kept = page_cache.kept_page(
+        request, "questions", page_cache.FORECASTS, seen_twice=bool(request.GET)
+    )
+    if kept is not None and (response := kept.hit()) is not None:
+        return response
+    response = _question_list(request)
+    if kept is None:
+        return response
+    kept.until(selectors.next_status_change(now=timezone.now(), ahead=(search.CLOSING_SOON,)))
+    return kept.keep(request, response)
+
+
+def _question_list(request: HttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET or None)
     filters = form.filters() if request.GET else search.QuestionFilters()
     found = search.questions_find(user=request.user, filters=filters)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = search.with_forecast_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     source = (

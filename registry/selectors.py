@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from knox.crypto import hash_token
@@ -136,3 +138,23 @@ def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[AuthToken]:
 def api_token_works(*, user: AbstractBaseUser, key: str) -> bool:
     """Whether `key` is one of the user's API tokens that still work."""
     return api_tokens_of(user=user).filter(digest=hash_token(key)).exists()
+
+
+def next_status_change(*, now: datetime, ahead: tuple[timedelta, ...] = ()) -> datetime | None:
+    """The next instant at which some question opens or closes (or, for each `ahead`, comes
+    within that much of closing): lists of questions read differently from then on."""
+    aggregates = {
+        "opens": Min("opens_at", filter=Q(opens_at__gt=now)),
+        "closes": Min("closes_at", filter=Q(closes_at__gt=now)),
+    }
+    for index, span in enumerate(ahead):
+        aggregates[f"ahead{index}"] = Min("closes_at", filter=Q(closes_at__gt=now + span))
+    found = Question.objects.aggregate(**aggregates)
+    instants = [found["opens"], found["closes"]]
+    instants += [
+        found[f"ahead{index}"] - span
+        for index, span in enumerate(ahead)
+        if found[f"ahead{index}"] is not None
+    ]
+    present = [instant for instant in instants if instant is not None]
+    return min(present) if present else None

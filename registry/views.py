@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from config import page_cache
 from config.errors import ApplicationError
 from config.web_throttles import web_write_wait_seconds, write_throttled_message
 from predictions import comment_selectors, question_charts, web
@@ -29,7 +30,12 @@ from resolvers.models import Check
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Open questions closing soonest, and the sources they come from."""
+    """Open questions closing soonest, and the sources they come from. Kept whole for
+    visitors without a session until the site or the scores change, or a question opens or
+    closes (config/page_cache.py)."""
+    kept = page_cache.kept_page(request, "home", seen_twice=bool(request.GET))
+    if kept is not None and (response := kept.hit()) is not None:
+        return response
     questions = selectors.questions_visible_to(request.user)
     context = {
         "open_questions": questions.filter(derived_status=Question.Status.OPEN).order_by(
@@ -37,7 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
         )[:20],
         "sources": selectors.sources_list()[:10],
     }
-    return render(request, "registry/home.html", context)
+    if kept is None:
+        return render(request, "registry/home.html", context)
+    kept.until(selectors.next_status_change(now=timezone.now()))
+    return kept.keep(request, render(request, "registry/home.html", context))
 
 
 # --- The question page ---------------------------------------------------------------------
@@ -262,11 +271,27 @@ def _dispute_context(
 
 
 def question(request: HttpRequest, slug: str) -> HttpResponse:
-    """A question with everything about it; a logged-in viewer forecasts on it by POST."""
+    """A question with everything about it; a logged-in viewer forecasts on it by POST.
+
+    A visitor without a session gets the page kept for its address while the question's
+    forecasts, comments and checks, the site and the scores are as they were when it was
+    rendered, and nothing about it has changed by the clock (config/page_cache.py)."""
+    kept = page_cache.kept_page(request, "question", seen_twice=bool(request.GET))
+    if kept is not None and (response := kept.hit()) is not None:
+        return response
     found = selectors.question_get(slug=slug, user=request.user)
     if request.method == "POST":
         return _forecast_post(request, found)
-    return render(request, "registry/question.html", _question_context(request, found))
+    if kept is None:
+        return render(request, "registry/question.html", _question_context(request, found))
+    kept.depend_on(page_cache.question_key(found.pk))
+    context = _question_context(request, found)
+    now = timezone.now()
+    # Status, the crowd's days and the dispute window change by the clock.
+    kept.until(found.opens_at, found.closes_at, found.resolve_by, page_cache.next_midnight(now))
+    if context["dispute"]:
+        kept.until(context["dispute"]["window"].ends_at)
+    return kept.keep(request, render(request, "registry/question.html", context))
 
 
 def _forecast_post(request: HttpRequest, question: Question) -> HttpResponse:

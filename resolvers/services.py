@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q
 
+from config import page_cache
 from config.clock import database_now
 from config.errors import ApplicationError
 from predictions.tasks import enqueue_proposal_notices, enqueue_rescore
@@ -450,6 +451,7 @@ def sources_claim_due(*, limit: int = 200) -> list[int]:
             source.next_check_at = now + source.check_every
             source.claimed_at = now
         ResolutionSource.objects.bulk_update(due, ["next_check_at", "claimed_at"])
+        page_cache.bump(*(page_cache.question_key(source.question_id) for source in due))
         ids = [source.pk for source in due]
         check_queue.enqueue_checks(ids)  # with the claim: both commit, or neither
     return ids
@@ -495,6 +497,7 @@ def source_check(*, source_id: int, task_id: str = "") -> Check | None:
         return None
     check = Check.objects.create(source=source, started_at=database_now(), task_id=task_id)
     ResolutionSource.objects.filter(pk=source.pk).update(last_checked_at=check.started_at)
+    page_cache.bump(page_cache.question_key(source.question_id))
     transient = False
     try:
         kind = kinds.get_kind(source.kind)
@@ -531,6 +534,7 @@ def source_check(*, source_id: int, task_id: str = "") -> Check | None:
         consecutive_failures=0,
         last_succeeded_at=check.finished_at,
     )
+    page_cache.bump(page_cache.question_key(source.question_id))
     if verdict.decisive:
         _propose_from(check, source, verdict)
     return check
@@ -555,6 +559,7 @@ def _fail(
     ResolutionSource.objects.filter(pk=source.pk).update(
         last_error=check.error, consecutive_failures=F("consecutive_failures") + 1
     )
+    page_cache.bump(page_cache.question_key(source.question_id))
     if transient:
         raise TransientCheckError(check.error)
     return check
@@ -623,4 +628,5 @@ def _hold_if_contradicted(
 def _hold(resolution: Resolution, why: str) -> None:
     reason = f"Its source flipped: {why}. An admin must decide."
     Resolution.objects.filter(pk=resolution.pk).update(held_reason=reason)
+    page_cache.bump(page_cache.SITE)
     resolution.held_reason = reason

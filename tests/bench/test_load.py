@@ -64,7 +64,7 @@ def _figures(rps: float, p99_ms: float, non2xx: int = 0) -> load.Figures:
     ],
 )
 def test_forecast_submission_targets(rps, p99_ms, non2xx, failed):
-    submission = next(e for e in load.ENDPOINTS if e.posts_forecasts)
+    submission = next(e for e in load.ENDPOINTS if e.posts == "api")
 
     assert load.verdicts(submission, _figures(rps, p99_ms, non2xx), ceiling_rps=1000) == failed
 
@@ -75,6 +75,15 @@ def test_the_leaderboards_need_sixty_percent_of_the_ceiling():
         assert load.verdicts(endpoint, _figures(600, 10), ceiling_rps=1000) == []
         assert load.verdicts(endpoint, _figures(599, 10), ceiling_rps=1000) == [
             "below 60% of the ceiling"
+        ]
+
+
+def test_the_pages_need_thirty_percent_of_the_ceiling():
+    for name in ("question-page", "question-index", "home", "forecaster-page", "pundit-scorecard"):
+        endpoint = next(e for e in load.ENDPOINTS if e.name == name)
+        assert load.verdicts(endpoint, _figures(300, 10), ceiling_rps=1000) == []
+        assert load.verdicts(endpoint, _figures(299, 10), ceiling_rps=1000) == [
+            "below 30% of the ceiling"
         ]
 
 
