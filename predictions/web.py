@@ -14,6 +14,7 @@ The discussion's forms (a comment, a moderator's reason to hide one) are here to
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -63,13 +64,16 @@ def refusal_for(status: str, *, closes_at: datetime | None = None) -> str:
     return REFUSALS.get(status, f"This question is {status} and takes no forecasts.")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def understood_percent(typed: str) -> Decimal | None:
     """What a typed chance means, in percent, by the rule above; None if it is no number."""
     text = typed.strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
     is_percent = text.endswith("%")
     text = text.removesuffix("%")
-    if not text or len(text) > 40:
-        return None
+    if not text or len(text) > 40 or not _PLAIN_NUMBER.fullmatch(text):
+        return None  # "1_0", "١٢": not read as 10 and 12 (the page's preview reads neither)
     try:
         number = Decimal(text)
     except ArithmeticError:

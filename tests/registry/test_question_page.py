@@ -975,6 +975,17 @@ def test_a_chance_typed_as_a_percentage_or_a_probability_is_understood_alike(ali
     assert f"Forecast saved: Yes {shown}" in html(response)
 
 
+@pytest.mark.parametrize("typed", ["1_0", "\u0661\u0662", "7O", "0x10"])
+def test_what_the_pages_preview_cannot_read_is_refused_with_a_sentence(alice, typed):
+    question = factories.QuestionFactory()
+
+    response = client_for(alice.user).post(page(question), {"probability": typed})
+
+    assert response.status_code == 200
+    assert not Forecast.objects.exists()
+    assert "field-error" in html(response)
+
+
 def test_multiple_choice_options_may_be_typed_as_probabilities(alice, mc_question):
     typed = {f"option_{index}": value for index, value in enumerate(["0.5", "30%", "20"])}
 
