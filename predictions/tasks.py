@@ -39,34 +39,26 @@ def rescore_question(question_id: int) -> dict:
 # callback's); a shard is idempotent, so a redelivery after a lost worker only redoes it.
 # Their time limits stay under CELERY_VISIBILITY_TIMEOUT (600 s), so that a message is only
 # delivered again once its task can no longer be running; the command sizes shards to fit.
-@shared_task(
-    name="predictions.rescore_shard",
-    ignore_result=False,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    max_retries=5,
-    soft_time_limit=540,
-    time_limit=570,
-)
+_CHORD_TASK = {
+    "ignore_result": False,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "max_retries": 5,
+    "soft_time_limit": 540,
+    "time_limit": 570,
+}
+
+
+@shared_task(name="predictions.rescore_shard", **_CHORD_TASK)
 def rescore_shard(question_ids: list[int]) -> dict:
     from predictions import rescore_shards
 
     return rescore_shards.rescore_shard(question_ids=question_ids)
 
 
-@shared_task(
-    name="predictions.rescore_totals",
-    ignore_result=False,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    max_retries=5,
-    soft_time_limit=540,
-    time_limit=570,
-)
+@shared_task(name="predictions.rescore_totals", **_CHORD_TASK)
 def rescore_totals(shards: list[dict], everything: bool) -> dict:
     from predictions import rescore_shards
 
