@@ -58,9 +58,21 @@ def forecaster_key(forecaster_id: int) -> str:
     return f"page-version:forecaster:{forecaster_id}"
 
 
+# After a bump fails (Redis unreachable), further bumps in this process are skipped for
+# this long: a write saves several models, and each would wait the full Redis timeout.
+# Pages kept before the outage still end within PAGE_CACHE_SECONDS.
+UNREACHABLE_SECONDS = 5.0
+_unreachable_until = 0.0
+
+
 def _new_tokens(keys: list[str]) -> None:
-    with contextlib.suppress(Exception):  # Redis down: nothing is cached either
+    global _unreachable_until
+    if time.monotonic() < _unreachable_until:
+        return
+    try:
         cache.set_many({key: secrets.token_hex(8) for key in keys}, None)
+    except Exception:  # Redis down: nothing is cached either
+        _unreachable_until = time.monotonic() + UNREACHABLE_SECONDS
 
 
 def bump(*keys: str) -> None:

@@ -206,3 +206,23 @@ def test_a_forecaster_page_shows_a_new_name_and_new_scores(alice, bob, staff_use
 
 def test_kept_pages_read_the_scores_version_a_rescore_replaces():
     assert page_cache.SCORES_VERSION_KEY == rescoring.SCORES_VERSION_KEY
+
+
+def test_with_redis_unreachable_a_write_waits_for_it_once_not_per_model(monkeypatch):
+    # A resolution saves several models; each bump waiting the Redis timeout made a
+    # resolution take over 2 s while Redis hung (tests/faults/test_redis_down.py).
+    calls = []
+
+    def hung(*args, **kwargs):
+        calls.append(args)
+        raise TimeoutError("Redis is not answering")
+
+    monkeypatch.setattr(page_cache, "_unreachable_until", 0.0)
+    monkeypatch.setattr(cache, "set_many", hung)
+    for _ in range(4):
+        page_cache.bump(page_cache.SITE)
+    assert len(calls) == 1
+
+    monkeypatch.setattr(page_cache, "_unreachable_until", time.monotonic() - 1)
+    page_cache.bump(page_cache.SITE)  # tried again once the pause is over
+    assert len(calls) == 2
