@@ -244,8 +244,15 @@ def test_postgres_down_under_load_answers_503_then_recovers_without_a_restart(
     assert len(during) >= 3
     if outage == "cut":  # quick refusals: every kind of request meets the outage
         assert {a.kind for a in during} == {"page", "api", "forecast"}
-    assert all(_is_clean_503(a) for a in during), [
-        (a.kind, a.status, a.body[:300]) for a in during if not _is_clean_503(a)
+
+    # A visitor's page kept whole in Redis (config/page_cache.py) is served without the
+    # database; everything else meets the outage as a clean 503.
+    def met_cleanly(a: Answer) -> bool:
+        return _is_clean_503(a) or (a.kind == "page" and a.status == 200)
+
+    assert any(_is_clean_503(a) for a in during)
+    assert all(met_cleanly(a) for a in during), [
+        (a.kind, a.status, a.body[:300]) for a in during if not met_cleanly(a)
     ]
     assert {a.kind for a in after} == {"page", "api", "forecast"}
     assert all(a.status in (200, 201) for a in after), [
