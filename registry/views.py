@@ -168,10 +168,10 @@ def _question_context(
         if user.is_authenticated
         else None
     )
-    forecast_count = Forecast.objects.filter(question=question).count()
-    people_forecast_count = Forecast.objects.filter(
-        question=question, forecaster__kind=Forecaster.Kind.HUMAN
-    ).count()
+    counted = Forecast.objects.filter(question=question).aggregate(
+        every=Count("id"), people=Count("id", filter=Q(forecaster__kind=Forecaster.Kind.HUMAN))
+    )
+    forecast_count, people_forecast_count = counted["every"], counted["people"]
     unscored = 0
     if status == Question.Status.RESOLVED and forecast_count:
         # Forecasters with a forecast but no score: theirs came on the day the outcome

@@ -383,7 +383,8 @@ def _said_to_them(unit: Unit) -> list[tuple[int, int]]:
 def _own_obligation(unit: Unit) -> bool:
     """ "We need to / have to / must …": what the speaker must do, not what will happen."""
     root = unit.doc.root if unit.doc is not None else None
-    if root is None or (subject_of(root) is None) or subject_of(root).lower_ not in ("i", "we"):
+    subject = subject_of(root) if root is not None else None
+    if subject is None or subject.lower_ not in ("i", "we"):
         return False
     if root.lemma_ in ("need", "have") and any(c.dep_ == "xcomp" for c in root.children):
         return not any(c.dep_ == "aux" and c.lower_ in ("will", "'ll") for c in root.children)
